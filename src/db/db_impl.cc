@@ -1,0 +1,995 @@
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <set>
+
+#include "cache/block_cache.h"
+#include "cache/table_cache.h"
+#include "db/build_table.h"
+#include "db/db_iterator.h"
+#include "db/write_batch_internal.h"
+#include "iterator/merging_iterator.h"
+#include "manifest/file_names.h"
+#include "memtable/memtable.h"
+#include "sstable/table_reader.h"
+#include "util/compression.h"
+#include "util/status_macros.h"
+#include "util/thread_pool.h"
+#include "wal/wal_reader.h"
+#include "wal/wal_writer.h"
+
+namespace aeternus {
+
+struct DBImpl::Writer {
+  explicit Writer(WriteBatch* b, bool s) : batch(b), sync(s) {}
+  WriteBatch* batch;
+  bool sync;
+  bool done = false;
+  Status status;
+  std::condition_variable cv;
+};
+
+// What a reader needs to see one consistent state: kept alive by readers
+// for as long as they read it.
+struct DBImpl::SuperVersion {
+  std::shared_ptr<MemTable> mem;
+  std::vector<std::shared_ptr<MemTable>> imm;  // newest first
+  std::shared_ptr<const Version> version;
+};
+
+class DBImpl::SnapshotImpl final : public Snapshot {
+ public:
+  explicit SnapshotImpl(SequenceNumber seq) : sequence_(seq) {}
+  ~SnapshotImpl() override = default;
+  std::uint64_t sequence() const override { return sequence_; }
+  std::list<SnapshotImpl>::iterator self;
+
+ private:
+  const SequenceNumber sequence_;
+};
+
+struct DBImpl::Stats {
+  std::atomic<std::uint64_t> user_bytes_written{0};
+  std::atomic<std::uint64_t> wal_bytes{0};
+  std::atomic<std::uint64_t> wal_syncs{0};
+  std::atomic<std::uint64_t> write_groups{0};
+  std::atomic<std::uint64_t> writes{0};
+  std::atomic<std::uint64_t> flushes{0};
+  std::atomic<std::uint64_t> bytes_flushed{0};
+  std::atomic<std::uint64_t> stall_count{0};
+  std::atomic<std::uint64_t> stall_micros{0};
+};
+
+namespace {
+
+Status ClosedError() { return Status::IOError("database is closed"); }
+
+std::string Describe(std::string_view what, std::size_t size, std::size_t limit) {
+  return std::string(what) + " of " + std::to_string(size) + " bytes exceeds " +
+         std::to_string(limit);
+}
+
+// Checks every update of a batch against the key and value limits.
+class BatchValidator final : public WriteBatch::Handler {
+ public:
+  explicit BatchValidator(const Options& o) : o_(o) {}
+  Status Put(std::string_view key, std::string_view value) override {
+    AE_RETURN_IF_ERROR(CheckKey(key));
+    if (value.size() > o_.max_value_size) {
+      return Status::InvalidArgument(Describe("value", value.size(), o_.max_value_size),
+                                     "max_value_size");
+    }
+    return Status::OK();
+  }
+  Status Delete(std::string_view key) override { return CheckKey(key); }
+  Status DeleteRange(std::string_view begin, std::string_view end) override {
+    AE_RETURN_IF_ERROR(CheckKey(begin));
+    if (end.size() > o_.max_key_size) {
+      return Status::InvalidArgument(Describe("range end", end.size(), o_.max_key_size),
+                                     "max_key_size");
+    }
+    if (begin >= end) {
+      return Status::InvalidArgument("DeleteRange needs begin < end");
+    }
+    return Status::OK();
+  }
+
+ private:
+  Status CheckKey(std::string_view key) const {
+    if (key.empty()) {
+      return Status::InvalidArgument("empty key");
+    }
+    if (key.size() > o_.max_key_size) {
+      return Status::InvalidArgument(Describe("key", key.size(), o_.max_key_size),
+                                     "max_key_size");
+    }
+    return Status::OK();
+  }
+  const Options& o_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- opening
+
+Status DBImpl::ValidateOptions(const Options& o) {
+  auto bad = [](std::string_view field, std::string_view rule) {
+    return Status::InvalidArgument("invalid option " + std::string(field), rule);
+  };
+  if (o.write_buffer_size < (64u << 10) || o.write_buffer_size > (4ull << 30)) {
+    return bad("write_buffer_size", "must be in [64 KiB, 4 GiB]");
+  }
+  if (o.max_write_buffer_number < 1 || o.max_write_buffer_number > 64) {
+    return bad("max_write_buffer_number", "must be in [1, 64]");
+  }
+  if (o.block_size < 256 || o.block_size > (16u << 20)) {
+    return bad("block_size", "must be in [256 B, 16 MiB]");
+  }
+  if (o.bloom_bits_per_key < 0 || o.bloom_bits_per_key > 64) {
+    return bad("bloom_bits_per_key", "must be in [0, 64]");
+  }
+  if (!CompressionSupported(o.compression)) {
+    return bad("compression", "this build lacks the codec");
+  }
+  if (o.background_threads < 1 || o.background_threads > 64) {
+    return bad("background_threads", "must be in [1, 64]");
+  }
+  if (o.max_key_size < 1 || o.max_key_size > (64u << 20)) {
+    return bad("max_key_size", "must be in [1, 64 MiB]");
+  }
+  if (o.max_value_size > (1u << 30)) {
+    return bad("max_value_size", "must be at most 1 GiB");
+  }
+  return Status::OK();
+}
+
+Status DB::Open(const Options& options, const std::string& path, std::unique_ptr<DB>* db) {
+  return DBImpl::Open(options, path, FileSystem::Default(), db);
+}
+
+Status DBImpl::Open(const Options& options, const std::string& path, FileSystem* fs,
+                    std::unique_ptr<DB>* db) {
+  db->reset();
+  AE_RETURN_IF_ERROR(ValidateOptions(options));
+  if (path.empty()) {
+    return Status::InvalidArgument("empty database path");
+  }
+  auto impl = std::make_unique<DBImpl>(options, path, fs);
+  AE_RETURN_IF_ERROR(impl->Recover());
+  *db = std::move(impl);
+  return Status::OK();
+}
+
+DBImpl::DBImpl(const Options& options, std::string dbname, FileSystem* fs)
+    : options_(options),
+      dbname_(std::move(dbname)),
+      fs_(fs),
+      block_cache_(std::make_unique<BlockCache>(options.block_cache_capacity)),
+      table_cache_(std::make_unique<TableCache>(dbname_, fs, block_cache_.get(),
+                                                options.paranoid_checks)),
+      versions_(std::make_unique<VersionSet>(dbname_, fs)),
+      stats_(std::make_unique<Stats>()),
+      group_batch_(std::make_unique<WriteBatch>()) {}
+
+DBImpl::~DBImpl() { Close().IgnoreError(); }
+
+Status DBImpl::Recover() {
+  if (options_.create_if_missing) {
+    AE_RETURN_IF_ERROR(fs_->CreateDir(dbname_));
+  }
+  Status s = fs_->LockFile(LockFileName(dbname_), &lock_);
+  if (s.IsNotFound()) {
+    return Status::InvalidArgument(dbname_ + " does not exist", "create_if_missing is false");
+  }
+  AE_RETURN_IF_ERROR(s);
+
+  std::vector<std::string> names;
+  AE_RETURN_IF_ERROR(fs_->GetChildren(dbname_, &names));
+  if (!fs_->FileExists(CurrentFileName(dbname_))) {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dbname_ + " does not exist", "create_if_missing is false");
+    }
+    for (const std::string& name : names) {
+      std::uint64_t number = 0;
+      FileType type = ParseFileName(name, &number);
+      if (type == FileType::kTable || type == FileType::kWal) {
+        return Status::Corruption("CURRENT is missing but data files exist in " + dbname_,
+                                  name);
+      }
+    }
+    AE_RETURN_IF_ERROR(versions_->CreateNew());
+  } else {
+    if (options_.error_if_exists) {
+      return Status::InvalidArgument(dbname_ + " already exists", "error_if_exists is true");
+    }
+    AE_RETURN_IF_ERROR(versions_->Recover());
+  }
+
+  // Every live table must be present.
+  std::set<std::uint64_t> tables_on_disk;
+  std::vector<std::uint64_t> wals;
+  for (const std::string& name : names) {
+    std::uint64_t number = 0;
+    FileType type = ParseFileName(name, &number);
+    if (type == FileType::kTable) {
+      tables_on_disk.insert(number);
+    } else if (type == FileType::kWal && number >= versions_->log_number()) {
+      wals.push_back(number);
+    }
+    if (type != FileType::kUnknown && type != FileType::kTemp) {
+      versions_->MarkFileNumberUsed(number);
+    }
+  }
+  std::shared_ptr<const Version> version = versions_->current();
+  for (const auto& level : version->levels) {
+    for (const auto& f : level) {
+      if (!tables_on_disk.contains(f->number)) {
+        return Status::Corruption("table listed in the manifest is missing",
+                                  TableFileName(dbname_, f->number));
+      }
+    }
+  }
+
+  // Replay the WALs not yet flushed, oldest first, into tables.
+  std::sort(wals.begin(), wals.end());
+  VersionEdit edit;
+  SequenceNumber max_sequence = versions_->LastSequence();
+  std::shared_ptr<MemTable> mem;
+  for (std::size_t i = 0; i < wals.size(); ++i) {
+    s = ReplayWal(wals[i], i + 1 == wals.size(), &mem, &edit, &max_sequence);
+    if (!s.ok()) {
+      if (options_.paranoid_checks || !s.IsCorruption()) {
+        return s;
+      }
+      break;  // without paranoid checks: keep the consistent prefix
+    }
+  }
+  if (mem && !mem->empty()) {
+    AE_RETURN_IF_ERROR(WriteLevel0Table(*mem, {}, &edit));
+  }
+  versions_->SetLastSequence(max_sequence);
+
+  // A fresh WAL for new writes; the manifest records that every older WAL
+  // is now in tables.
+  const std::uint64_t wal_number = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> file;
+  AE_RETURN_IF_ERROR(fs_->NewWritableFile(WalFileName(dbname_, wal_number), &file));
+  AE_RETURN_IF_ERROR(WalWriter::Create(std::move(file), LogFileKind::kWal, wal_number, &wal_));
+  AE_RETURN_IF_ERROR(fs_->SyncDir(dbname_));
+  edit.log_number = wal_number;
+  AE_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
+
+  std::lock_guard lock(mu_);
+  mem_ = std::make_shared<MemTable>(wal_number);
+  InstallSuperVersion();
+  DeleteObsoleteFiles();
+  pool_ = std::make_unique<ThreadPool>(options_.background_threads);
+  return Status::OK();
+}
+
+Status DBImpl::ReplayWal(std::uint64_t number, bool is_last, std::shared_ptr<MemTable>* mem,
+                         VersionEdit* edit, SequenceNumber* max_sequence) {
+  const std::string path = WalFileName(dbname_, number);
+  std::unique_ptr<SequentialFile> file;
+  AE_RETURN_IF_ERROR(fs_->NewSequentialFile(path, &file));
+  WalReader reader(std::move(file), path, LogFileKind::kWal, number);
+  std::string record;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record)) {
+    AE_RETURN_IF_ERROR(WriteBatchInternal::SetContents(batch, record));
+    const SequenceNumber first = WriteBatchInternal::Sequence(batch);
+    const SequenceNumber last = first + batch.Count() - 1;
+    if (batch.Count() == 0 || first == 0 || last > kMaxSequenceNumber) {
+      return Status::Corruption(path, "write batch with bad sequence numbers");
+    }
+    Options no_limits;
+    no_limits.max_key_size = no_limits.max_value_size = ~std::size_t{0} >> 1;
+    BatchValidator structure_check(no_limits);
+    if (Status s = batch.Iterate(&structure_check); !s.ok()) {
+      return Status::Corruption(path, s.ToString());
+    }
+    if (!*mem) {
+      *mem = std::make_shared<MemTable>(number);
+    }
+    AE_RETURN_IF_ERROR(WriteBatchInternal::InsertInto(batch, mem->get()));
+    *max_sequence = std::max(*max_sequence, last);
+    if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
+      AE_RETURN_IF_ERROR(WriteLevel0Table(**mem, {}, edit));
+      mem->reset();
+    }
+  }
+  AE_RETURN_IF_ERROR(reader.status());
+  if (!is_last && reader.dropped_bytes() > 0) {
+    // An older WAL is always synced and closed before a newer one takes
+    // writes, so a lost tail here followed by newer writes is a hole.
+    return Status::Corruption(path, "lost records before later WALs");
+  }
+  return Status::OK();
+}
+
+Status DBImpl::WriteLevel0Table(const MemTable& mem,
+                                const std::vector<SequenceNumber>& snapshots,
+                                VersionEdit* edit) {
+  TableBuilderOptions topts;
+  topts.block_size = options_.block_size;
+  topts.bloom_bits_per_key = options_.bloom_bits_per_key;
+  topts.compression = options_.compression;
+  std::unique_ptr<InternalIterator> iter = mem.NewIterator();
+  std::shared_ptr<const RangeTombstoneList> tombstones = mem.RangeTombstones();
+  FileMetaData meta;
+  const std::uint64_t number = versions_->NewFileNumber();
+  AE_RETURN_IF_ERROR(BuildTable(dbname_, fs_, topts, iter.get(), tombstones.get(), snapshots,
+                                number, &meta));
+  if (meta.file_size == 0) {
+    return Status::OK();
+  }
+  // Read the new table back once: a table that cannot be opened must not
+  // be recorded.
+  std::shared_ptr<TableReader> reader;
+  Status s = table_cache_->Get(meta.number, meta.file_size, &reader);
+  if (!s.ok()) {
+    fs_->RemoveFile(TableFileName(dbname_, meta.number)).IgnoreError();
+    return s;
+  }
+  stats_->flushes.fetch_add(1, std::memory_order_relaxed);
+  stats_->bytes_flushed.fetch_add(meta.file_size, std::memory_order_relaxed);
+  edit->AddFile(0, std::move(meta));
+  return Status::OK();
+}
+
+// REQUIRES: mu_ held; called at Open, when nothing else writes files.
+void DBImpl::DeleteObsoleteFiles() {
+  std::vector<std::string> names;
+  if (!fs_->GetChildren(dbname_, &names).ok()) {
+    return;
+  }
+  std::set<std::uint64_t> live;
+  for (const auto& level : versions_->current()->levels) {
+    for (const auto& f : level) {
+      live.insert(f->number);
+    }
+  }
+  const std::uint64_t wal_number = mem_->wal_number();
+  for (const std::string& name : names) {
+    std::uint64_t number = 0;
+    bool remove = false;
+    switch (ParseFileName(name, &number)) {
+      case FileType::kTemp: remove = true; break;
+      case FileType::kTable: remove = !live.contains(number); break;
+      case FileType::kWal: remove = number < wal_number; break;
+      case FileType::kManifest: remove = number != versions_->manifest_number(); break;
+      default: break;
+    }
+    if (remove) {
+      if (ParseFileName(name, &number) == FileType::kTable) {
+        table_cache_->Evict(number);
+      }
+      fs_->RemoveFile(dbname_ + "/" + name).IgnoreError();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- writes
+
+Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(options, &batch);
+}
+
+Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(options, &batch);
+}
+
+Status DBImpl::DeleteRange(const WriteOptions& options, std::string_view begin,
+                           std::string_view end) {
+  WriteBatch batch;
+  batch.DeleteRange(begin, end);
+  return Write(options, &batch);
+}
+
+Status DBImpl::ValidateBatch(const WriteBatch& batch) const {
+  BatchValidator validator(options_);
+  return batch.Iterate(&validator);
+}
+
+Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  if (batch == nullptr) {
+    return Status::InvalidArgument("null write batch");
+  }
+  AE_RETURN_IF_ERROR(ValidateBatch(*batch));
+  if (batch->Count() == 0) {
+    std::lock_guard lock(mu_);
+    return shutting_down_ ? ClosedError() : Status::OK();
+  }
+  return WriteImpl(options, batch);
+}
+
+Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch) {
+  Writer w(batch, options.sync);
+  std::unique_lock lock(mu_);
+  if (shutting_down_) {
+    return ClosedError();
+  }
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) {
+    w.cv.wait(lock);
+  }
+  if (w.done) {
+    return w.status;
+  }
+
+  // This writer leads a group.
+  Status s = MakeRoomForWrite(lock, batch == nullptr);
+  SequenceNumber last_sequence = versions_->LastSequence();
+  Writer* last_writer = &w;
+  if (s.ok() && batch != nullptr) {
+    WriteBatch* group = BuildBatchGroup(&last_writer);
+    WriteBatchInternal::SetSequence(*group, last_sequence + 1);
+    last_sequence += group->Count();
+    bool sync = w.sync;
+    {
+      // Only the leader touches wal_ and inserts into mem_, so neither
+      // needs mu_; readers do not see the group until last_sequence is
+      // published below.
+      lock.unlock();
+      std::string_view contents = WriteBatchInternal::Contents(*group);
+      s = wal_->AddRecord(contents);
+      if (s.ok()) {
+        s = sync ? wal_->Sync() : wal_->Flush();
+      }
+      if (s.ok()) {
+        s = WriteBatchInternal::InsertInto(*group, mem_.get());
+      }
+      stats_->wal_bytes.fetch_add(contents.size(), std::memory_order_relaxed);
+      stats_->write_groups.fetch_add(1, std::memory_order_relaxed);
+      if (sync) {
+        stats_->wal_syncs.fetch_add(1, std::memory_order_relaxed);
+      }
+      lock.lock();
+      if (!s.ok()) {
+        // The WAL may end in a partial record; no write may follow it.
+        bg_error_ = Status::IOError("WAL write failed; the database accepts no more writes",
+                                    s.ToString());
+      }
+    }
+    if (group == group_batch_.get()) {
+      group_batch_->Clear();
+    }
+    if (s.ok()) {
+      versions_->SetLastSequence(last_sequence);
+    }
+  }
+
+  while (true) {
+    Writer* ready = writers_.front();
+    writers_.pop_front();
+    if (ready != &w) {
+      ready->status = s;
+      ready->done = true;
+      ready->cv.notify_one();
+    }
+    if (ready == last_writer) {
+      break;
+    }
+  }
+  if (!writers_.empty()) {
+    writers_.front()->cv.notify_one();
+  } else {
+    bg_cv_.notify_all();
+  }
+  return s;
+}
+
+// REQUIRES: mu_ held; the calling writer is the front of writers_.
+WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
+  Writer* first = writers_.front();
+  WriteBatch* result = first->batch;
+  std::size_t size = WriteBatchInternal::ByteSize(*first->batch);
+  // Small writes do not wait behind a large group.
+  std::size_t max_size = 1 << 20;
+  if (size <= (128 << 10)) {
+    max_size = size + (128 << 10);
+  }
+  *last_writer = first;
+  for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
+    Writer* w = *it;
+    if (w->batch == nullptr || (w->sync && !first->sync)) {
+      break;  // a Flush request, or a sync write that a non-sync leader would not sync
+    }
+    size += WriteBatchInternal::ByteSize(*w->batch);
+    if (size > max_size) {
+      break;
+    }
+    if (result == first->batch) {
+      result = group_batch_.get();
+      result->Clear();
+      WriteBatchInternal::Append(*result, *first->batch);
+    }
+    WriteBatchInternal::Append(*result, *w->batch);
+    *last_writer = w;
+  }
+  stats_->writes.fetch_add(1, std::memory_order_relaxed);
+  stats_->user_bytes_written.fetch_add(size, std::memory_order_relaxed);
+  return result;
+}
+
+// REQUIRES: mu_ held; the calling writer is the front of writers_.
+Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) {
+  while (true) {
+    if (!bg_error_.ok()) {
+      return bg_error_;
+    }
+    if (shutting_down_) {
+      return ClosedError();
+    }
+    if (force ? mem_->empty()
+              : mem_->ApproximateMemoryUsage() <= options_.write_buffer_size) {
+      return Status::OK();
+    }
+    if (imm_.size() >= static_cast<std::size_t>(options_.max_write_buffer_number)) {
+      // Backpressure: wait for a flush instead of growing memory.
+      auto start = std::chrono::steady_clock::now();
+      stats_->stall_count.fetch_add(1, std::memory_order_relaxed);
+      MaybeScheduleFlush();
+      bg_cv_.wait(lock);
+      stats_->stall_micros.fetch_add(
+          std::chrono::duration_cast<std::chrono::microseconds>(
+              std::chrono::steady_clock::now() - start)
+              .count(),
+          std::memory_order_relaxed);
+      continue;
+    }
+    AE_RETURN_IF_ERROR(SwitchMemTable(lock));
+    force = false;
+  }
+}
+
+// REQUIRES: mu_ held by the leader.
+Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
+  const std::uint64_t number = versions_->NewFileNumber();
+  const std::string path = WalFileName(dbname_, number);
+  std::unique_ptr<WalWriter> next;
+  lock.unlock();
+  std::unique_ptr<WritableFile> file;
+  Status s = fs_->NewWritableFile(path, &file);
+  if (s.ok()) {
+    s = WalWriter::Create(std::move(file), LogFileKind::kWal, number, &next);
+  }
+  if (s.ok()) {
+    s = fs_->SyncDir(dbname_);
+  }
+  if (s.ok()) {
+    // Sync and close the old WAL before the new one takes writes, so that
+    // recovery never sees newer writes after a lost older one.
+    s = wal_->Close();
+  }
+  lock.lock();
+  if (!s.ok()) {
+    next.reset();
+    fs_->RemoveFile(path).IgnoreError();
+    bg_error_ = Status::IOError("cannot switch to a new WAL", s.ToString());
+    return bg_error_;
+  }
+  wal_ = std::move(next);
+  imm_.push_back(std::move(mem_));
+  mem_ = std::make_shared<MemTable>(number);
+  InstallSuperVersion();
+  MaybeScheduleFlush();
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- flushes
+
+void DBImpl::InstallSuperVersion() {
+  auto sv = std::make_shared<SuperVersion>();
+  sv->mem = mem_;
+  sv->imm.assign(imm_.rbegin(), imm_.rend());
+  sv->version = versions_->current();
+  super_version_ = std::move(sv);
+}
+
+void DBImpl::MaybeScheduleFlush() {
+  if (flush_scheduled_ || imm_.empty() || shutting_down_ || !bg_error_.ok() || !pool_) {
+    return;
+  }
+  flush_scheduled_ = true;
+  pool_->Schedule([this] { BackgroundFlush(); });
+}
+
+std::vector<SequenceNumber> DBImpl::LiveSnapshots() const {
+  std::vector<SequenceNumber> seqs;
+  seqs.reserve(snapshots_.size());
+  for (const SnapshotImpl& s : snapshots_) {
+    seqs.push_back(s.sequence());
+  }
+  return seqs;  // ascending: snapshots are taken in sequence order
+}
+
+void DBImpl::BackgroundFlush() {
+  std::unique_lock lock(mu_);
+  while (!imm_.empty() && bg_error_.ok() && !shutting_down_) {
+    std::shared_ptr<MemTable> mem = imm_.front();
+    std::vector<SequenceNumber> snapshots = LiveSnapshots();
+    lock.unlock();
+
+    VersionEdit edit;
+    Status s = WriteLevel0Table(*mem, snapshots, &edit);
+    // WAL numbers grow, so every unflushed WAL is above this one.
+    edit.log_number = mem->wal_number() + 1;
+    if (s.ok()) {
+      s = versions_->LogAndApply(&edit);
+    }
+    if (s.ok()) {
+      fs_->RemoveFile(WalFileName(dbname_, mem->wal_number())).IgnoreError();
+    }
+
+    lock.lock();
+    if (!s.ok()) {
+      // The memtable stays readable and its WAL stays on disk; writes stop
+      // until the database is reopened.
+      bg_error_ = Status::IOError("flush failed; the database accepts no more writes",
+                                  s.ToString());
+      break;
+    }
+    imm_.pop_front();
+    InstallSuperVersion();
+    bg_cv_.notify_all();
+  }
+  flush_scheduled_ = false;
+  bg_cv_.notify_all();
+}
+
+Status DBImpl::Flush() {
+  {
+    std::lock_guard lock(mu_);
+    if (shutting_down_) {
+      return ClosedError();
+    }
+  }
+  AE_RETURN_IF_ERROR(WriteImpl(WriteOptions{.sync = false}, nullptr));
+  std::unique_lock lock(mu_);
+  // Wait for every memtable frozen so far, including the one just frozen.
+  const std::uint64_t target = imm_.empty() ? 0 : imm_.back()->wal_number();
+  while (!imm_.empty() && imm_.front()->wal_number() <= target && bg_error_.ok() &&
+         !shutting_down_) {
+    MaybeScheduleFlush();
+    bg_cv_.wait(lock);
+  }
+  if (!bg_error_.ok()) {
+    return bg_error_;
+  }
+  return shutting_down_ ? ClosedError() : Status::OK();
+}
+
+// ---------------------------------------------------------------- reads
+
+std::shared_ptr<const DBImpl::SuperVersion> DBImpl::AcquireView(const ReadOptions& options,
+                                                                SequenceNumber* sequence,
+                                                                Status* status) {
+  std::lock_guard lock(mu_);
+  if (shutting_down_) {
+    *status = ClosedError();
+    return nullptr;
+  }
+  *sequence = options.snapshot != nullptr ? options.snapshot->sequence()
+                                          : versions_->LastSequence();
+  return super_version_;
+}
+
+Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
+  if (key.empty()) {
+    return Status::InvalidArgument("empty key");
+  }
+  Status s;
+  SequenceNumber seq = 0;
+  std::shared_ptr<const SuperVersion> sv = AcquireView(options, &seq, &s);
+  if (!sv) {
+    return s;
+  }
+  const LookupKey lookup(key, seq);
+
+  // The newest point entry and the newest covering range tombstone, over
+  // sources visited newest first; a source whose entries are all older
+  // than what was found cannot change the answer.
+  SequenceNumber point_seq = 0;
+  SequenceNumber tombstone_seq = 0;
+  bool is_value = false;
+  std::string_view mem_value;
+  std::string table_value;
+  bool value_in_table = false;
+
+  auto visit_memtable = [&](const MemTable& m) {
+    MemTable::GetResult r = m.Get(lookup);
+    if (r.kind != MemTable::GetResult::Kind::kNotFound && r.sequence > point_seq) {
+      point_seq = r.sequence;
+      is_value = r.kind == MemTable::GetResult::Kind::kValue;
+      mem_value = r.value;
+      value_in_table = false;
+    }
+    if (auto t = m.RangeTombstones()) {
+      tombstone_seq = std::max(tombstone_seq, t->MaxCoveringSequence(key, seq));
+    }
+  };
+  visit_memtable(*sv->mem);
+  for (const auto& m : sv->imm) {
+    if (m->last_sequence() <= std::max(point_seq, tombstone_seq)) {
+      break;
+    }
+    visit_memtable(*m);
+  }
+
+  // Candidate tables, newest data first.
+  std::vector<const FileMetaData*> files;
+  for (int level = 0; level < kNumLevels; ++level) {
+    const auto& tables = sv->version->levels[level];
+    if (level == 0) {
+      for (const auto& f : tables) {
+        if (!f->empty_range() && key >= f->smallest_user_key() &&
+            key <= f->largest_user_key()) {
+          files.push_back(f.get());
+        }
+      }
+      continue;
+    }
+    auto it = std::lower_bound(tables.begin(), tables.end(), key,
+                               [](const auto& f, std::string_view k) {
+                                 return f->largest_user_key() < k;
+                               });
+    if (it != tables.end() && key >= (*it)->smallest_user_key()) {
+      files.push_back(it->get());
+    }
+  }
+  std::stable_sort(files.begin(), files.end(), [](const auto* a, const auto* b) {
+    return a->largest_seq > b->largest_seq;
+  });
+
+  TableReadOptions topts;
+  topts.verify_checksums = options.verify_checksums || options_.paranoid_checks;
+  topts.fill_cache = options.fill_cache;
+  for (const FileMetaData* f : files) {
+    if (f->largest_seq <= std::max(point_seq, tombstone_seq)) {
+      break;
+    }
+    std::shared_ptr<TableReader> reader;
+    AE_RETURN_IF_ERROR(table_cache_->Get(f->number, f->file_size, &reader));
+    if (!reader->range_tombstones().empty()) {
+      tombstone_seq = std::max(tombstone_seq, reader->range_tombstones().MaxCoveringSequence(key, seq));
+    }
+    TableReader::GetResult r;
+    AE_RETURN_IF_ERROR(reader->Get(topts, lookup.internal_key(), &r));
+    if (r.kind != TableReader::GetResult::Kind::kNotFound && r.sequence > point_seq) {
+      point_seq = r.sequence;
+      is_value = r.kind == TableReader::GetResult::Kind::kValue;
+      table_value = std::move(r.value);
+      value_in_table = true;
+    }
+  }
+
+  if (!is_value || point_seq <= tombstone_seq) {
+    return Status::NotFound("key not found");
+  }
+  if (value_in_table) {
+    *value = std::move(table_value);
+  } else {
+    value->assign(mem_value);
+  }
+  return Status::OK();
+}
+
+namespace {
+// Keeps the sources of an iterator alive.
+struct IteratorPin {
+  std::shared_ptr<const void> view;
+  std::vector<std::shared_ptr<TableReader>> tables;
+};
+
+bool Overlaps(const FileMetaData& f, const std::optional<std::string>& lower,
+              const std::optional<std::string>& upper) {
+  if (f.empty_range()) {
+    return false;
+  }
+  if (lower && f.largest_user_key() < std::string_view(*lower)) {
+    return false;
+  }
+  if (upper && f.smallest_user_key() >= std::string_view(*upper)) {
+    return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  Status s;
+  SequenceNumber seq = 0;
+  std::shared_ptr<const SuperVersion> sv = AcquireView(options, &seq, &s);
+  if (!sv) {
+    return NewDBIterator(NewEmptyIterator(s), nullptr, 0, {}, {}, nullptr);
+  }
+  auto pin = std::make_shared<IteratorPin>();
+  pin->view = sv;
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  std::vector<RangeTombstone> tombstones;
+  auto collect = [&](const RangeTombstoneList& list) {
+    for (const RangeTombstone& t : list.tombstones()) {
+      if (t.sequence <= seq) {
+        tombstones.push_back(t);
+      }
+    }
+  };
+  auto add_memtable = [&](const MemTable& m) {
+    children.push_back(m.NewIterator());
+    if (auto t = m.RangeTombstones()) {
+      collect(*t);
+    }
+  };
+  add_memtable(*sv->mem);
+  for (const auto& m : sv->imm) {
+    add_memtable(*m);
+  }
+  TableReadOptions topts;
+  topts.verify_checksums = options.verify_checksums || options_.paranoid_checks;
+  topts.fill_cache = options.fill_cache;
+  for (const auto& level : sv->version->levels) {
+    for (const auto& f : level) {
+      if (!Overlaps(*f, options.lower_bound, options.upper_bound) ||
+          f->smallest_seq > seq) {
+        continue;
+      }
+      std::shared_ptr<TableReader> reader;
+      if (s = table_cache_->Get(f->number, f->file_size, &reader); !s.ok()) {
+        return NewDBIterator(NewEmptyIterator(s), nullptr, 0, {}, {}, nullptr);
+      }
+      children.push_back(reader->NewIterator(topts));
+      collect(reader->range_tombstones());
+      pin->tables.push_back(std::move(reader));
+    }
+  }
+  std::shared_ptr<const RangeTombstoneList> list;
+  if (!tombstones.empty()) {
+    list = std::make_shared<const RangeTombstoneList>(std::move(tombstones));
+  }
+  return NewDBIterator(NewMergingIterator(std::move(children)), std::move(list), seq,
+                       options.lower_bound, options.upper_bound, std::move(pin));
+}
+
+Status DBImpl::Scan(const ReadOptions& options, std::string_view begin, std::string_view end,
+                    std::size_t limit, std::vector<std::pair<std::string, std::string>>* out) {
+  out->clear();
+  ReadOptions ro = options;
+  if (!ro.lower_bound || std::string_view(*ro.lower_bound) < begin) {
+    ro.lower_bound = std::string(begin);
+  }
+  if (!end.empty() && (!ro.upper_bound || end < std::string_view(*ro.upper_bound))) {
+    ro.upper_bound = std::string(end);
+  }
+  if (ro.upper_bound && *ro.lower_bound >= *ro.upper_bound) {
+    return Status::OK();
+  }
+  std::unique_ptr<Iterator> it = NewIterator(ro);
+  for (it->SeekToFirst(); it->Valid() && (limit == 0 || out->size() < limit); it->Next()) {
+    out->emplace_back(it->key(), it->value());
+  }
+  Status s = it->status();
+  if (!s.ok()) {
+    out->clear();
+  }
+  return s;
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  std::lock_guard lock(mu_);
+  snapshots_.emplace_back(versions_->LastSequence());
+  snapshots_.back().self = std::prev(snapshots_.end());
+  return &snapshots_.back();
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) {
+    return;
+  }
+  std::lock_guard lock(mu_);
+  const auto* impl = static_cast<const SnapshotImpl*>(snapshot);
+  snapshots_.erase(impl->self);
+}
+
+// ---------------------------------------------------------------- closing
+
+Status DBImpl::Close() {
+  std::unique_lock lock(mu_);
+  if (closed_) {
+    return Status::OK();
+  }
+  shutting_down_ = true;
+  bg_cv_.notify_all();  // wakes writers stalled for room
+  while (!writers_.empty() || flush_scheduled_) {
+    bg_cv_.wait(lock);
+  }
+  lock.unlock();
+  pool_.reset();  // joins; queued jobs see shutting_down_ and return
+  Status s;
+  if (wal_) {
+    s = wal_->Close();
+    wal_.reset();
+  }
+  if (Status v = versions_->Close(); s.ok()) {
+    s = v;
+  }
+  lock_.reset();
+  lock.lock();
+  closed_ = true;
+  return s;
+}
+
+// ---------------------------------------------------------------- properties
+
+std::string DBImpl::StatsString() const {
+  std::shared_ptr<const SuperVersion> sv;
+  {
+    std::lock_guard lock(mu_);
+    sv = super_version_;
+  }
+  char buf[1024];
+  const Stats& st = *stats_;
+  std::snprintf(
+      buf, sizeof(buf),
+      "tables: %zu (%" PRIu64 " bytes)\n"
+      "memtables: 1 active + %zu frozen\n"
+      "writes: %" PRIu64 " user writes in %" PRIu64 " groups, %" PRIu64 " WAL syncs, %" PRIu64
+      " WAL bytes\n"
+      "flushes: %" PRIu64 " (%" PRIu64 " bytes)\n"
+      "stalls: %" PRIu64 " (%" PRIu64 " us)\n"
+      "block cache: %zu bytes\n",
+      sv ? sv->version->NumFiles() : 0, sv ? sv->version->TotalFileBytes() : 0,
+      sv ? sv->imm.size() : 0, st.writes.load(), st.write_groups.load(), st.wal_syncs.load(),
+      st.wal_bytes.load(), st.flushes.load(), st.bytes_flushed.load(), st.stall_count.load(),
+      st.stall_micros.load(), block_cache_->TotalCharge());
+  return buf;
+}
+
+bool DBImpl::GetProperty(std::string_view name, std::string* value) {
+  std::shared_ptr<const SuperVersion> sv;
+  {
+    std::lock_guard lock(mu_);
+    sv = super_version_;
+  }
+  if (!sv) {
+    return false;
+  }
+  if (name == "aeternus.num-files") {
+    *value = std::to_string(sv->version->NumFiles());
+    return true;
+  }
+  constexpr std::string_view kLevelPrefix = "aeternus.num-files-at-level";
+  if (name.starts_with(kLevelPrefix)) {
+    std::string_view digits = name.substr(kLevelPrefix.size());
+    if (digits.size() == 1 && digits[0] >= '0' && digits[0] < '0' + kNumLevels) {
+      *value = std::to_string(sv->version->levels[digits[0] - '0'].size());
+      return true;
+    }
+    return false;
+  }
+  if (name == "aeternus.memtable-bytes") {
+    std::size_t bytes = sv->mem->ApproximateMemoryUsage();
+    for (const auto& m : sv->imm) {
+      bytes += m->ApproximateMemoryUsage();
+    }
+    *value = std::to_string(bytes);
+    return true;
+  }
+  if (name == "aeternus.sequence") {
+    *value = std::to_string(versions_->LastSequence());
+    return true;
+  }
+  if (name == "aeternus.stats") {
+    *value = StatsString();
+    return true;
+  }
+  return false;
+}
+
+}  // namespace aeternus

@@ -1,0 +1,122 @@
+#pragma once
+// DBImpl: the engine behind aeternus::DB.
+//
+// Write path: writers queue in writers_; the front one (the leader) takes
+// the batches of the writers behind it into one group, appends the group
+// to the WAL as one record (one fsync when any writer asked for sync),
+// inserts it into the memtable, publishes the group's last sequence and
+// wakes the others (group commit).
+// Read path: readers take the current SuperVersion (memtable, frozen
+// memtables, table Version) and a sequence number under mu_, then read
+// without any lock.
+// Background: frozen memtables are flushed oldest first, one at a time, on
+// the thread pool; each flush is recorded in the manifest before its WAL is
+// deleted.
+//
+// Lock order: mu_, then VersionSet's internal locks. No I/O on stable
+// storage happens under mu_ except the creation of a new WAL file.
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aeternus/db.h"
+#include "env/file_system.h"
+#include "key/internal_key.h"
+#include "manifest/version_set.h"
+
+namespace aeternus {
+
+class BlockCache;
+class MemTable;
+class TableCache;
+class ThreadPool;
+class WalWriter;
+
+class DBImpl final : public DB {
+ public:
+  // Opens with an explicit file system (tests inject faults through it).
+  static Status Open(const Options& options, const std::string& path, FileSystem* fs,
+                     std::unique_ptr<DB>* db);
+  // InvalidArgument naming the first bad field, or OK.
+  static Status ValidateOptions(const Options& options);
+
+  DBImpl(const Options& options, std::string dbname, FileSystem* fs);
+  ~DBImpl() override;
+
+  Status Put(const WriteOptions& options, std::string_view key,
+             std::string_view value) override;
+  Status Delete(const WriteOptions& options, std::string_view key) override;
+  Status DeleteRange(const WriteOptions& options, std::string_view begin,
+                     std::string_view end) override;
+  Status Write(const WriteOptions& options, WriteBatch* batch) override;
+  Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  Status Scan(const ReadOptions& options, std::string_view begin, std::string_view end,
+              std::size_t limit,
+              std::vector<std::pair<std::string, std::string>>* out) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  Status Flush() override;
+  Status Close() override;
+  bool GetProperty(std::string_view name, std::string* value) override;
+
+ private:
+  struct Writer;
+  struct SuperVersion;
+  class SnapshotImpl;
+  struct Stats;
+
+  Status Recover();
+  Status ReplayWal(std::uint64_t number, bool is_last, std::shared_ptr<MemTable>* mem,
+                   VersionEdit* edit, SequenceNumber* max_sequence);
+  Status WriteLevel0Table(const MemTable& mem, const std::vector<SequenceNumber>& snapshots,
+                          VersionEdit* edit);
+  void DeleteObsoleteFiles();
+
+  Status ValidateBatch(const WriteBatch& batch) const;
+  // batch == nullptr: only switch to a fresh memtable (for Flush).
+  Status WriteImpl(const WriteOptions& options, WriteBatch* batch);
+  Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
+  WriteBatch* BuildBatchGroup(Writer** last_writer);
+  Status SwitchMemTable(std::unique_lock<std::mutex>& lock);
+
+  void InstallSuperVersion();   // REQUIRES: mu_ held
+  void MaybeScheduleFlush();    // REQUIRES: mu_ held
+  void BackgroundFlush();
+  std::vector<SequenceNumber> LiveSnapshots() const;  // REQUIRES: mu_ held
+  std::shared_ptr<const SuperVersion> AcquireView(const ReadOptions& options,
+                                                  SequenceNumber* sequence, Status* status);
+  std::string StatsString() const;
+
+  const Options options_;
+  const std::string dbname_;
+  FileSystem* const fs_;
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<BlockCache> block_cache_;
+  std::unique_ptr<TableCache> table_cache_;
+  std::unique_ptr<VersionSet> versions_;
+  std::unique_ptr<Stats> stats_;
+
+  mutable std::mutex mu_;
+  std::condition_variable bg_cv_;  // flush done, writer queue drained, room made
+  std::deque<Writer*> writers_;                     // guarded by mu_
+  std::unique_ptr<WriteBatch> group_batch_;         // used by the leader only
+  std::shared_ptr<MemTable> mem_;                   // replaced by the leader under mu_
+  std::deque<std::shared_ptr<MemTable>> imm_;       // oldest first; guarded by mu_
+  std::unique_ptr<WalWriter> wal_;                  // used by the leader only
+  std::shared_ptr<const SuperVersion> super_version_;  // guarded by mu_
+  std::list<SnapshotImpl> snapshots_;               // oldest first; guarded by mu_
+  Status bg_error_;                                 // sticky; guarded by mu_
+  bool flush_scheduled_ = false;                    // guarded by mu_
+  bool shutting_down_ = false;                      // guarded by mu_
+  bool closed_ = false;                             // guarded by mu_
+  std::unique_ptr<ThreadPool> pool_;
+};
+
+}  // namespace aeternus

@@ -1,0 +1,27 @@
+#pragma once
+// DBIterator: the public Iterator. It turns a merged stream of internal
+// entries into the live user keys visible at one sequence number: it skips
+// newer entries, older versions, point tombstones and entries covered by a
+// newer range tombstone, and honours the read bounds.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aeternus/iterator.h"
+#include "iterator/internal_iterator.h"
+#include "key/internal_key.h"
+#include "key/range_tombstone_list.h"
+
+namespace aeternus {
+
+// `pin` keeps alive whatever the internal iterator reads (memtables,
+// tables). `tombstones` holds every range tombstone of every source.
+std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
+                                        std::shared_ptr<const RangeTombstoneList> tombstones,
+                                        SequenceNumber sequence,
+                                        std::optional<std::string> lower_bound,
+                                        std::optional<std::string> upper_bound,
+                                        std::shared_ptr<const void> pin);
+
+}  // namespace aeternus

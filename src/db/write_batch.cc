@@ -1,0 +1,137 @@
+#include "aeternus/write_batch.h"
+
+#include "db/write_batch_internal.h"
+#include "memtable/memtable.h"
+#include "util/coding.h"
+
+namespace aeternus {
+
+WriteBatch::WriteBatch() { Clear(); }
+
+void WriteBatch::Clear() {
+  rep_.clear();
+  rep_.resize(WriteBatchInternal::kHeaderSize);
+}
+
+std::uint32_t WriteBatch::Count() const { return DecodeFixed32(rep_.data() + 8); }
+
+void WriteBatch::Put(std::string_view key, std::string_view value) {
+  WriteBatchInternal::SetCount(*this, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueType::kValue));
+  PutLengthPrefixed(rep_, key);
+  PutLengthPrefixed(rep_, value);
+}
+
+void WriteBatch::Delete(std::string_view key) {
+  WriteBatchInternal::SetCount(*this, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueType::kDeletion));
+  PutLengthPrefixed(rep_, key);
+}
+
+void WriteBatch::DeleteRange(std::string_view begin, std::string_view end) {
+  WriteBatchInternal::SetCount(*this, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueType::kRangeDeletion));
+  PutLengthPrefixed(rep_, begin);
+  PutLengthPrefixed(rep_, end);
+}
+
+Status WriteBatch::Iterate(Handler* handler) const {
+  std::string_view in(rep_);
+  if (in.size() < WriteBatchInternal::kHeaderSize) {
+    return Status::Corruption("write batch", "shorter than its header");
+  }
+  in.remove_prefix(WriteBatchInternal::kHeaderSize);
+  std::uint32_t found = 0;
+  while (!in.empty()) {
+    auto type = static_cast<std::uint8_t>(in.front());
+    in.remove_prefix(1);
+    std::string_view key;
+    std::string_view value;
+    if (!GetLengthPrefixed(in, &key)) {
+      return Status::Corruption("write batch", "bad key");
+    }
+    Status s;
+    switch (static_cast<ValueType>(type)) {
+      case ValueType::kValue:
+        if (!GetLengthPrefixed(in, &value)) {
+          return Status::Corruption("write batch", "bad value");
+        }
+        s = handler->Put(key, value);
+        break;
+      case ValueType::kDeletion:
+        s = handler->Delete(key);
+        break;
+      case ValueType::kRangeDeletion:
+        if (!GetLengthPrefixed(in, &value)) {
+          return Status::Corruption("write batch", "bad range end");
+        }
+        s = handler->DeleteRange(key, value);
+        break;
+      default:
+        return Status::Corruption("write batch", "unknown record type");
+    }
+    if (!s.ok()) {
+      return s;
+    }
+    ++found;
+  }
+  if (found != Count()) {
+    return Status::Corruption("write batch", "record count does not match");
+  }
+  return Status::OK();
+}
+
+SequenceNumber WriteBatchInternal::Sequence(const WriteBatch& b) {
+  return DecodeFixed64(b.rep_.data());
+}
+
+void WriteBatchInternal::SetSequence(WriteBatch& b, SequenceNumber seq) {
+  EncodeFixed64(b.rep_.data(), seq);
+}
+
+void WriteBatchInternal::SetCount(WriteBatch& b, std::uint32_t count) {
+  EncodeFixed32(b.rep_.data() + 8, count);
+}
+
+Status WriteBatchInternal::SetContents(WriteBatch& b, std::string_view contents) {
+  if (contents.size() < kHeaderSize) {
+    return Status::Corruption("write batch", "shorter than its header");
+  }
+  b.rep_.assign(contents);
+  return Status::OK();
+}
+
+void WriteBatchInternal::Append(WriteBatch& dst, const WriteBatch& src) {
+  SetCount(dst, dst.Count() + src.Count());
+  dst.rep_.append(src.rep_, kHeaderSize);
+}
+
+namespace {
+class MemTableInserter final : public WriteBatch::Handler {
+ public:
+  MemTableInserter(SequenceNumber seq, MemTable* mem) : seq_(seq), mem_(mem) {}
+  Status Put(std::string_view key, std::string_view value) override {
+    mem_->Add(seq_++, ValueType::kValue, key, value);
+    return Status::OK();
+  }
+  Status Delete(std::string_view key) override {
+    mem_->Add(seq_++, ValueType::kDeletion, key, {});
+    return Status::OK();
+  }
+  Status DeleteRange(std::string_view begin, std::string_view end) override {
+    mem_->Add(seq_++, ValueType::kRangeDeletion, begin, end);
+    return Status::OK();
+  }
+
+ private:
+  SequenceNumber seq_;
+  MemTable* mem_;
+};
+}  // namespace
+
+Status WriteBatchInternal::InsertInto(const WriteBatch& b, MemTable* mem) {
+  MemTableInserter inserter(Sequence(b), mem);
+  return b.Iterate(&inserter);
+}
+
+}  // namespace aeternus

@@ -1,0 +1,220 @@
+#include "manifest/version_set.h"
+
+#include <algorithm>
+#include <map>
+
+#include "manifest/file_names.h"
+#include "util/status_macros.h"
+#include "wal/wal_reader.h"
+#include "wal/wal_writer.h"
+
+namespace aeternus {
+
+std::shared_ptr<const Version> ApplyEdit(const Version& base, const VersionEdit& edit) {
+  auto v = std::make_shared<Version>(base);
+  for (const auto& [level, number] : edit.deleted_files) {
+    if (level < 0 || level >= kNumLevels) {
+      continue;
+    }
+    std::erase_if(v->levels[level], [n = number](const auto& f) { return f->number == n; });
+  }
+  for (const auto& [level, f] : edit.new_files) {
+    if (level >= 0 && level < kNumLevels) {
+      v->levels[level].push_back(std::make_shared<const FileMetaData>(f));
+    }
+  }
+  std::sort(v->levels[0].begin(), v->levels[0].end(), [](const auto& a, const auto& b) {
+    return a->largest_seq != b->largest_seq ? a->largest_seq > b->largest_seq
+                                            : a->number > b->number;
+  });
+  for (int level = 1; level < kNumLevels; ++level) {
+    std::sort(v->levels[level].begin(), v->levels[level].end(),
+              [](const auto& a, const auto& b) {
+                return CompareInternalKeys(a->smallest, b->smallest) < 0;
+              });
+  }
+  return v;
+}
+
+VersionSet::VersionSet(std::string dbname, FileSystem* fs)
+    : dbname_(std::move(dbname)), fs_(fs), current_(std::make_shared<Version>()) {}
+
+VersionSet::~VersionSet() { Close().IgnoreError(); }
+
+std::shared_ptr<const Version> VersionSet::current() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+void VersionSet::MarkFileNumberUsed(std::uint64_t number) {
+  std::uint64_t cur = next_file_number_.load();
+  while (cur <= number && !next_file_number_.compare_exchange_weak(cur, number + 1)) {
+  }
+}
+
+Status VersionSet::CreateNew() {
+  VersionEdit edit;
+  return LogAndApply(&edit);
+}
+
+Status VersionSet::Recover() {
+  std::string current;
+  Status s = ReadFileToString(fs_, CurrentFileName(dbname_), &current);
+  if (!s.ok()) {
+    return Status::Corruption("cannot read CURRENT in " + dbname_, s.ToString());
+  }
+  if (current.empty() || current.back() != '\n') {
+    return Status::Corruption("CURRENT file is damaged", CurrentFileName(dbname_));
+  }
+  current.pop_back();
+  std::uint64_t number = 0;
+  if (ParseFileName(current, &number) != FileType::kManifest) {
+    return Status::Corruption("CURRENT names no manifest", CurrentFileName(dbname_));
+  }
+  const std::string path = dbname_ + "/" + current;
+  std::unique_ptr<SequentialFile> file;
+  s = fs_->NewSequentialFile(path, &file);
+  if (!s.ok()) {
+    return Status::Corruption("manifest named in CURRENT cannot be opened", s.ToString());
+  }
+
+  WalReader reader(std::move(file), path, LogFileKind::kManifest, number);
+  Version v;
+  std::optional<std::uint64_t> log_number;
+  std::optional<std::uint64_t> next_file;
+  std::optional<SequenceNumber> last_seq;
+  std::string record;
+  std::shared_ptr<const Version> state = std::make_shared<Version>();
+  while (reader.ReadRecord(&record)) {
+    VersionEdit edit;
+    s = edit.DecodeFrom(record);
+    if (!s.ok()) {
+      return Status::Corruption(path, s.ToString());
+    }
+    state = ApplyEdit(*state, edit);
+    if (edit.log_number) {
+      log_number = edit.log_number;
+    }
+    if (edit.next_file_number) {
+      next_file = edit.next_file_number;
+    }
+    if (edit.last_sequence) {
+      last_seq = edit.last_sequence;
+    }
+  }
+  AE_RETURN_IF_ERROR(reader.status());
+  if (!log_number || !next_file || !last_seq) {
+    return Status::Corruption("manifest lacks required counters", path);
+  }
+  log_number_.store(*log_number);
+  next_file_number_.store(*next_file);
+  last_sequence_.store(*last_seq);
+  manifest_number_.store(number);
+  MarkFileNumberUsed(number);
+  for (const auto& level : state->levels) {
+    for (const auto& f : level) {
+      MarkFileNumberUsed(f->number);
+    }
+  }
+  std::lock_guard lock(mu_);
+  current_ = std::move(state);
+  return Status::OK();
+}
+
+Status VersionSet::WriteSnapshot(WalWriter* writer, const Version& v,
+                                 std::uint64_t log_number) {
+  VersionEdit snapshot;
+  snapshot.log_number = log_number;
+  snapshot.next_file_number = next_file_number_.load();
+  snapshot.last_sequence = last_sequence_.load();
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const auto& f : v.levels[level]) {
+      snapshot.AddFile(level, *f);
+    }
+  }
+  std::string record;
+  snapshot.EncodeTo(&record);
+  return writer->AddRecord(record);
+}
+
+// REQUIRES: log_mu_ held.
+Status VersionSet::StartNewManifest(const Version& v, std::uint64_t log_number) {
+  const std::uint64_t number = NewFileNumber();
+  const std::string path = ManifestFileName(dbname_, number);
+  std::unique_ptr<WritableFile> file;
+  AE_RETURN_IF_ERROR(fs_->NewWritableFile(path, &file));
+  std::unique_ptr<WalWriter> writer;
+  Status s = WalWriter::Create(std::move(file), LogFileKind::kManifest, number, &writer);
+  if (s.ok()) {
+    s = WriteSnapshot(writer.get(), v, log_number);
+  }
+  if (s.ok()) {
+    s = writer->Sync();
+  }
+  if (s.ok()) {
+    s = WriteFileAtomically(fs_, dbname_, "CURRENT", ManifestName(number) + "\n");
+  }
+  if (!s.ok()) {
+    writer.reset();
+    fs_->RemoveFile(path).IgnoreError();
+    return s;
+  }
+  const std::uint64_t old = manifest_number_.exchange(number);
+  if (manifest_) {
+    manifest_->Close().IgnoreError();
+  }
+  manifest_ = std::move(writer);
+  if (old != 0 && old != number) {
+    // The old manifest is no longer named by CURRENT; a failure here only
+    // leaves a file that the next Open removes.
+    fs_->RemoveFile(ManifestFileName(dbname_, old)).IgnoreError();
+  }
+  return Status::OK();
+}
+
+Status VersionSet::LogAndApply(VersionEdit* edit) {
+  std::lock_guard log_lock(log_mu_);
+  std::shared_ptr<const Version> base = current();
+  const std::uint64_t log_number =
+      edit->log_number ? std::max(log_number_.load(), *edit->log_number) : log_number_.load();
+  edit->next_file_number = next_file_number_.load();
+  edit->last_sequence = last_sequence_.load();
+  std::shared_ptr<const Version> next = ApplyEdit(*base, *edit);
+
+  Status s;
+  if (!manifest_ || manifest_->file_size() > kMaxManifestBytes) {
+    // The snapshot of `next` already includes the edit.
+    s = StartNewManifest(*next, log_number);
+  } else {
+    std::string record;
+    edit->EncodeTo(&record);
+    s = manifest_->AddRecord(record);
+    if (s.ok()) {
+      s = manifest_->Sync();
+    }
+    if (!s.ok()) {
+      // The manifest may now end in a partial record: never append after
+      // it. The next LogAndApply starts a new manifest.
+      manifest_.reset();
+    }
+  }
+  if (!s.ok()) {
+    return s;
+  }
+  log_number_.store(log_number);
+  std::lock_guard lock(mu_);
+  current_ = std::move(next);
+  return Status::OK();
+}
+
+Status VersionSet::Close() {
+  std::lock_guard log_lock(log_mu_);
+  if (!manifest_) {
+    return Status::OK();
+  }
+  Status s = manifest_->Close();
+  manifest_.reset();
+  return s;
+}
+
+}  // namespace aeternus

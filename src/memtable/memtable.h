@@ -1,0 +1,96 @@
+#pragma once
+// MemTable: the sorted, multi-version in-memory buffer that absorbs writes
+// until it is frozen and flushed to a table.
+//
+// Entries are internal keys (user key, sequence, type) in a skip list; range
+// tombstones are kept apart, in insertion order, and served as a fragmented
+// RangeTombstoneList.
+// Thread safety: Add needs external synchronisation (the write-group leader);
+// Get, NewIterator and RangeTombstones may run concurrently with one Add.
+// Invariants: (1) entries never change once in; (2) (user key, sequence) is
+// unique; (3) an entry with sequence s is visible to readers only once the
+// DB publishes s as its last sequence, so a reader never sees half a batch.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "iterator/internal_iterator.h"
+#include "key/internal_key.h"
+#include "key/range_tombstone_list.h"
+#include "memtable/arena.h"
+#include "memtable/skiplist.h"
+
+namespace aeternus {
+
+class MemTable {
+ public:
+  // `wal_number`: the WAL file that holds this memtable's writes.
+  explicit MemTable(std::uint64_t wal_number);
+  MemTable(const MemTable&) = delete;
+  MemTable& operator=(const MemTable&) = delete;
+
+  // Adds one update. For kRangeDeletion, `key` is the begin and `value` the
+  // end of the deleted range. REQUIRES: external synchronisation.
+  void Add(SequenceNumber seq, ValueType type, std::string_view key,
+           std::string_view value);
+
+  struct GetResult {
+    enum class Kind { kNotFound, kValue, kDeletion } kind = Kind::kNotFound;
+    SequenceNumber sequence = 0;
+    std::string_view value;  // points into the arena; valid while the memtable lives
+  };
+  // The newest point entry of the user key with sequence <= the lookup's.
+  // Range tombstones are not applied here (see RangeTombstones()).
+  GetResult Get(const LookupKey& key) const;
+
+  // Iterator over point entries (not range tombstones), in internal key
+  // order. REQUIRES: the memtable outlives the iterator.
+  std::unique_ptr<InternalIterator> NewIterator() const;
+
+  // The range tombstones added so far; null when there are none.
+  std::shared_ptr<const RangeTombstoneList> RangeTombstones() const;
+
+  std::size_t ApproximateMemoryUsage() const {
+    return arena_.MemoryUsage() + range_tombstone_bytes_.load(std::memory_order_relaxed);
+  }
+  std::uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
+  bool empty() const { return num_entries() == 0; }
+  std::uint64_t wal_number() const { return wal_number_; }
+  // Smallest and largest sequence added (0 when empty).
+  SequenceNumber first_sequence() const { return first_seq_.load(std::memory_order_relaxed); }
+  SequenceNumber last_sequence() const { return last_seq_.load(std::memory_order_relaxed); }
+
+ private:
+  // Entry layout in the arena:
+  //   varint32 internal_key_size | internal_key | varint32 value_size | value
+  struct KeyComparator {
+    int operator()(const char* a, const char* b) const;
+  };
+  using Table = SkipList<const char*, KeyComparator>;
+  class Iter;
+
+  const std::uint64_t wal_number_;
+  Arena arena_;
+  Table table_;
+  std::atomic<std::uint64_t> num_entries_{0};
+  std::atomic<SequenceNumber> first_seq_{0};
+  std::atomic<SequenceNumber> last_seq_{0};
+
+  mutable std::mutex range_mu_;
+  std::vector<RangeTombstone> range_tombstones_;  // guarded by range_mu_
+  // Rebuilt lazily from range_tombstones_ when stale; guarded by range_mu_.
+  mutable std::shared_ptr<const RangeTombstoneList> fragmented_;
+  mutable bool fragmented_stale_ = false;
+  std::atomic<bool> has_range_tombstones_{false};
+  std::atomic<std::size_t> range_tombstone_bytes_{0};
+};
+
+// Parses a memtable entry's length-prefixed internal key.
+std::string_view MemTableEntryKey(const char* entry);
+
+}  // namespace aeternus
