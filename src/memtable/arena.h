@@ -35,7 +35,7 @@ class Arena {
   std::size_t MemoryUsage() const { return usage_.load(std::memory_order_relaxed); }
 
  private:
-  static constexpr std::size_t kBlockSize = 64 * 1024;
+  static constexpr std::size_t kBlockSize = 4096;
 
   char* AllocateFallback(std::size_t bytes);
   char* NewBlock(std::size_t bytes);
