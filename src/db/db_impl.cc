@@ -237,8 +237,19 @@ Status DBImpl::Recover() {
   VersionEdit edit;
   SequenceNumber max_sequence = versions_->LastSequence();
   std::shared_ptr<MemTable> mem;
+  // A WAL is synced and closed before the next one takes writes, so a WAL
+  // that ended early (a torn tail, or no close record) may only be followed
+  // by WALs without records; anything else is a hole in the history.
+  std::string ended_early;
   for (std::size_t i = 0; i < wals.size(); ++i) {
-    s = ReplayWal(wals[i], i + 1 == wals.size(), &mem, &edit, &max_sequence);
+    WalReplayResult replay;
+    s = ReplayWal(wals[i], &mem, &edit, &max_sequence, &replay);
+    if (s.ok() && replay.records > 0 && !ended_early.empty()) {
+      s = Status::Corruption(ended_early, "ended early, but a later WAL holds records");
+    }
+    if (s.ok() && (replay.dropped_bytes > 0 || !replay.clean_close)) {
+      ended_early = WalFileName(dbname_, wals[i]);
+    }
     if (!s.ok()) {
       if (options_.paranoid_checks || !s.IsCorruption()) {
         return s;
@@ -269,8 +280,9 @@ Status DBImpl::Recover() {
   return Status::OK();
 }
 
-Status DBImpl::ReplayWal(std::uint64_t number, bool is_last, std::shared_ptr<MemTable>* mem,
-                         VersionEdit* edit, SequenceNumber* max_sequence) {
+Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
+                         VersionEdit* edit, SequenceNumber* max_sequence,
+                         WalReplayResult* result) {
   const std::string path = WalFileName(dbname_, number);
   std::unique_ptr<SequentialFile> file;
   AE_RETURN_IF_ERROR(fs_->NewSequentialFile(path, &file));
@@ -295,17 +307,15 @@ Status DBImpl::ReplayWal(std::uint64_t number, bool is_last, std::shared_ptr<Mem
     }
     AE_RETURN_IF_ERROR(WriteBatchInternal::InsertInto(batch, mem->get()));
     *max_sequence = std::max(*max_sequence, last);
+    ++result->records;
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
       AE_RETURN_IF_ERROR(WriteLevel0Table(**mem, {}, edit));
       mem->reset();
     }
   }
   AE_RETURN_IF_ERROR(reader.status());
-  if (!is_last && reader.dropped_bytes() > 0) {
-    // An older WAL is always synced and closed before a newer one takes
-    // writes, so a lost tail here followed by newer writes is a hole.
-    return Status::Corruption(path, "lost records before later WALs");
-  }
+  result->dropped_bytes = reader.dropped_bytes();
+  result->clean_close = reader.clean_close();
   return Status::OK();
 }
 

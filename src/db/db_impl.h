@@ -73,8 +73,13 @@ class DBImpl final : public DB {
   struct Stats;
 
   Status Recover();
-  Status ReplayWal(std::uint64_t number, bool is_last, std::shared_ptr<MemTable>* mem,
-                   VersionEdit* edit, SequenceNumber* max_sequence);
+  struct WalReplayResult {
+    std::uint64_t records = 0;
+    std::uint64_t dropped_bytes = 0;  // torn, never-synced tail
+    bool clean_close = false;
+  };
+  Status ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem, VersionEdit* edit,
+                   SequenceNumber* max_sequence, WalReplayResult* result);
   Status WriteLevel0Table(const MemTable& mem, const std::vector<SequenceNumber>& snapshots,
                           VersionEdit* edit);
   void DeleteObsoleteFiles();

@@ -2,17 +2,18 @@
 // oversized keys, oversized values, empty or inverted ranges, a batch with
 // one bad update, and invalid Options at Open (the message names the field).
 
-#include <gtest/gtest.h>
-
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/options.h"
 #include "aeternus/status.h"
 #include "aeternus/write_batch.h"
+
 #include "testutil/db_test_base.h"
 
 namespace aeternus::test {
@@ -55,9 +56,9 @@ class DBBadInputTest : public DBTestBase {
   std::string contents_;
 };
 
-#define EXPECT_INVALID_ARGUMENT(expr)                          \
-  do {                                                         \
-    ::aeternus::Status s_ = (expr);                            \
+#define EXPECT_INVALID_ARGUMENT(expr)                                          \
+  do {                                                                         \
+    ::aeternus::Status s_ = (expr);                                            \
     EXPECT_TRUE(s_.IsInvalidArgument()) << #expr << " gave " << s_.ToString(); \
   } while (0)
 

@@ -6,8 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -17,10 +15,13 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/options.h"
 #include "aeternus/status.h"
 #include "aeternus/write_batch.h"
+
 #include "testutil/db_test_base.h"
 #include "testutil/file_util.h"
 #include "testutil/random.h"
@@ -114,8 +115,8 @@ TEST_F(DBBasicTest, KeysWithZeroAndFFBytesAreDistinctAndOrderedUnsigned) {
   using namespace std::string_literals;
   // Bytewise unsigned order, as the iterator must return them.
   const std::vector<std::string> keys = {
-      "\0"s, "\0\0"s, "a"s, "a\0"s, "a\0b"s, "a\0c"s, "a\x01"s, "a\x7f"s, "a\x80"s, "a\xff"s,
-      "b"s, "\xff"s, "\xff\0"s, "\xff\xff"s,
+      "\0"s,    "\0\0"s,  "a"s,     "a\0"s, "a\0b"s, "a\0c"s,   "a\x01"s,
+      "a\x7f"s, "a\x80"s, "a\xff"s, "b"s,   "\xff"s, "\xff\0"s, "\xff\xff"s,
   };
   for (std::size_t i = 0; i < keys.size(); ++i) {
     ASSERT_OK(Put(keys[i], "v" + std::to_string(i) + "\0\xff"s));
@@ -316,7 +317,7 @@ TEST_F(DBBasicTest, PropertiesHavePlausibleValues) {
   EXPECT_GE(ParseNumber(Property("aeternus.num-files")), 1);
   const std::int64_t mem_after_flush = ParseNumber(Property("aeternus.memtable-bytes"));
   EXPECT_GE(mem_after_flush, 0);
-  EXPECT_LE(mem_after_flush, mem_before_flush);
+  EXPECT_LT(mem_after_flush, mem_before_flush);
 
   stats.clear();
   EXPECT_TRUE(db().GetProperty("aeternus.stats", &stats));
@@ -409,6 +410,111 @@ TEST_F(DBBasicTest, LargeValueIsReadBack) {
   EXPECT_EQ(Get("small"), "s");
 }
 
+TEST_F(DBBasicTest, FlushOfEmptyMemtableIsOk) {
+  EXPECT_OK(Flush());
+  ASSERT_OK(Put("a", "1"));
+  ASSERT_OK(Flush());
+  EXPECT_OK(Flush());
+  EXPECT_EQ(Contents(), "a=1");
+  ASSERT_OK(Reopen());
+  EXPECT_EQ(Contents(), "a=1");
+}
+
+TEST_F(DBBasicTest, ReadOptionVariantsReturnTheSameData) {
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_OK(Put("k" + std::to_string(i), std::string(50, static_cast<char>('a' + i % 26))));
+  }
+  ASSERT_OK(Flush());
+  for (bool verify : {false, true}) {
+    for (bool fill : {false, true}) {
+      SCOPED_TRACE(std::string("verify_checksums=") + (verify ? "1" : "0") +
+                   " fill_cache=" + (fill ? "1" : "0"));
+      ReadOptions ro;
+      ro.verify_checksums = verify;
+      ro.fill_cache = fill;
+      for (int i = 0; i < 200; i += 17) {
+        std::string value;
+        ASSERT_OK(db().Get(ro, "k" + std::to_string(i), &value));
+        EXPECT_EQ(value, std::string(50, static_cast<char>('a' + i % 26)));
+      }
+      auto it = db().NewIterator(ro);
+      int n = 0;
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        ++n;
+      }
+      EXPECT_OK(it->status());
+      EXPECT_EQ(n, 200);
+    }
+  }
+}
+
+TEST_F(DBBasicTest, LargeKeysAreReadBack) {
+  // Keys of the default max_key_size (8 KiB) sharing long prefixes, in
+  // blocks far smaller than one key.
+  options_.block_size = 256;
+  ASSERT_OK(Reopen());
+  std::vector<std::string> keys;
+  for (int i = 0; i < 40; ++i) {
+    std::string k(8192, 'p');
+    k.replace(8192 - 4, 4, std::to_string(1000 + i));
+    keys.push_back(k);
+    ASSERT_OK(Put(k, "v" + std::to_string(i)));
+  }
+  ASSERT_OK(Flush());
+  ASSERT_OK(Reopen());
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(Get(keys[i]), "v" + std::to_string(i)) << i;
+  }
+  auto it = db().NewIterator(ReadOptions());
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
+    ASSERT_LT(n, 40);
+    ASSERT_TRUE(it->key() == keys[n]) << "key " << n << " differs";
+  }
+  EXPECT_OK(it->status());
+  EXPECT_EQ(n, 40);
+}
+
+TEST_F(DBBasicTest, TablesWrittenWithOtherOptionsStayReadable) {
+  // Options that may change between opens: tables written under one set
+  // are read under another.
+  options_.block_size = 256;
+  options_.bloom_bits_per_key = 0;
+  ASSERT_OK(Reopen());
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_OK(Put("a" + std::to_string(i), std::to_string(i)));
+  }
+  ASSERT_OK(Flush());
+  options_.block_size = 16u << 10;
+  options_.bloom_bits_per_key = 20;
+  options_.write_buffer_size = 1u << 20;
+  options_.block_cache_capacity = 0;
+  ASSERT_OK(Reopen());
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_OK(Put("b" + std::to_string(i), std::to_string(i)));
+  }
+  ASSERT_OK(Flush());
+  options_.compression = CompressionType::kZstd;
+  Status s = Reopen();
+  if (!s.ok()) {
+    // A build without zstd refuses it; read on without compression.
+    EXPECT_TRUE(s.IsNotSupported() || s.IsInvalidArgument()) << s.ToString();
+    options_.compression = CompressionType::kNone;
+    ASSERT_OK(Open());
+  }
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_OK(Put("c" + std::to_string(i), std::to_string(i)));
+  }
+  ASSERT_OK(Flush());
+  options_ = SmallOptions();
+  ASSERT_OK(Reopen());
+  for (const char* prefix : {"a", "b", "c"}) {
+    for (int i = 0; i < 300; i += 7) {
+      EXPECT_EQ(Get(prefix + std::to_string(i)), std::to_string(i)) << prefix << i;
+    }
+  }
+}
+
 // Without an open DB in the process, so that it can fork.
 class DBWriteBufferTest : public DBTestBase {};
 
@@ -452,8 +558,7 @@ TEST_F(DBWriteBufferTest, SmallestWriteBufferSizeTakesWrites) {
   }
   ASSERT_TRUE(WIFEXITED(wstatus)) << "child died, status " << wstatus;
   EXPECT_EQ(WEXITSTATUS(wstatus), 0)
-      << "child failed at step " << WEXITSTATUS(wstatus)
-      << " (2: Open, 3: Put, 4: Get, 5: Close)";
+      << "child failed at step " << WEXITSTATUS(wstatus) << " (2: Open, 3: Put, 4: Get, 5: Close)";
 }
 
 }  // namespace

@@ -1,17 +1,18 @@
 // WriteBatch through DB::Write: updates apply atomically and in the order
 // they were added; Count/Clear; empty batches.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/status.h"
 #include "aeternus/write_batch.h"
+
 #include "testutil/db_test_base.h"
 
 namespace aeternus::test {
@@ -269,8 +270,7 @@ TEST_F(DBBatchTest, BatchLargerThanWriteBufferIsApplied) {
   }
   ASSERT_OK(Reopen());
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_EQ(Get("key" + std::to_string(i)),
-              std::string(300, static_cast<char>('a' + i % 26)));
+    ASSERT_EQ(Get("key" + std::to_string(i)), std::string(300, static_cast<char>('a' + i % 26)));
   }
 }
 

@@ -4,8 +4,6 @@
 // an order that never goes back; iterators see sorted, consistent views;
 // at the end every key holds its last value.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,11 +14,14 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/iterator.h"
 #include "aeternus/options.h"
 #include "aeternus/snapshot.h"
 #include "aeternus/write_batch.h"
+
 #include "testutil/db_test_base.h"
 #include "testutil/random.h"
 
@@ -165,8 +166,8 @@ TEST_F(DBConcurrencyTest, ConcurrentWritersAndReadersSeeOnlyWrittenValues) {
       }
       const int pass = PassOf(i, value);
       if (pass < 0) {
-        failures.Add("Get(" + Key(i) + ") returned a value never written: " +
-                     Escape(value.substr(0, 60)));
+        failures.Add("Get(" + Key(i) +
+                     ") returned a value never written: " + Escape(value.substr(0, 60)));
       } else if (pass >= passes_started[i % kWriters].load()) {
         failures.Add("Get(" + Key(i) + ") returned pass " + std::to_string(pass) +
                      " before it was written");

@@ -2,8 +2,6 @@
 // direction switches, bounds, hidden tombstones, merging of the memtable
 // with several tables, and a view fixed at creation.
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <iterator>
 #include <map>
@@ -12,9 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/iterator.h"
 #include "aeternus/options.h"
+
 #include "testutil/db_test_base.h"
 #include "testutil/random.h"
 

@@ -2,16 +2,17 @@
 // they live (memtable, tables), never newer ones, and reads through
 // iterators, Scan and snapshots all honour it.
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <map>
 #include <string>
 #include <string_view>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/iterator.h"
 #include "aeternus/options.h"
+
 #include "testutil/db_test_base.h"
 
 namespace aeternus::test {
@@ -19,8 +20,7 @@ namespace {
 
 using namespace std::string_literals;
 
-class DBRangeDeleteTest : public DBTestBase,
-                          public ::testing::WithParamInterface<DBConfig> {
+class DBRangeDeleteTest : public DBTestBase, public ::testing::WithParamInterface<DBConfig> {
  protected:
   void SetUp() override { OpenOrSkip(GetParam()); }
 
@@ -187,14 +187,14 @@ TEST_P(DBRangeDeleteTest, OverlappingRangesHideTheirUnion) {
 
 TEST_P(DBRangeDeleteTest, OverlappingRangesInterleavedWithPuts) {
   PutLetters("abcdefghij");
-  ASSERT_OK(DeleteRange("b", "f"));         // hides b c d e
-  ASSERT_OK(Put("c", "c2"));                // newer than the first range
+  ASSERT_OK(DeleteRange("b", "f"));  // hides b c d e
+  ASSERT_OK(Put("c", "c2"));         // newer than the first range
   ASSERT_OK(Flush());
-  ASSERT_OK(DeleteRange("e", "i"));         // hides e f g h; c2 outside
+  ASSERT_OK(DeleteRange("e", "i"));  // hides e f g h; c2 outside
   EXPECT_EQ(Contents(), "a=a c=c2 i=i j=j");
   ASSERT_OK(Put("f", "f2"));
   ASSERT_OK(Flush());
-  ASSERT_OK(DeleteRange("a", "d"));         // hides a and c2
+  ASSERT_OK(DeleteRange("a", "d"));  // hides a and c2
   EXPECT_EQ(Contents(), "f=f2 i=i j=j");
   EXPECT_EQ(Get("c"), "NOT_FOUND");
   EXPECT_EQ(Get("f"), "f2");

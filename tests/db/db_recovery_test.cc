@@ -1,7 +1,8 @@
 // Recovery: what Open finds after a crash or after damage to the files.
 //  - a process killed at a random moment (SIGKILL) while writing with
 //    sync=true, often during memtable switches and flushes: every
-//    acknowledged write is there, and nothing that was never written;
+//    acknowledged write is there, and nothing that was never written (also
+//    with sync=false: a process crash alone loses nothing);
 //  - a torn WAL tail (truncated last record, garbage or zeros appended):
 //    Open succeeds with all synced data;
 //  - a flipped byte in a table's data block or footer: Corruption, never a
@@ -15,8 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -29,11 +28,14 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/iterator.h"
 #include "aeternus/options.h"
 #include "aeternus/status.h"
 #include "aeternus/write_batch.h"
+
 #include "testutil/db_test_base.h"
 #include "testutil/file_util.h"
 #include "testutil/random.h"
@@ -101,9 +103,7 @@ std::string CrashKey(int round, std::uint32_t i) {
 std::vector<Update> CrashOp(std::uint64_t seed, int round, std::uint32_t i) {
   Random rnd(seed + (static_cast<std::uint64_t>(round) << 32) + i);
   const std::string key = CrashKey(round, i);
-  auto value = [&](const std::string& k) {
-    return k + ":" + rnd.Printable(rnd.Range(100, 1500));
-  };
+  auto value = [&](const std::string& k) { return k + ":" + rnd.Printable(rnd.Range(100, 1500)); };
   if (i % 50 == 49) {
     return {{Update::kDeleteRange, CrashKey(round, i - 10), CrashKey(round, i - 5)}};
   }
@@ -182,7 +182,7 @@ void WriteAll(int fd, const void* data, std::size_t n) {
 // with sync=true, writing each operation's index to `fd` once it is
 // acknowledged. On an error writes kChildFailed and the message. Never
 // returns.
-[[noreturn]] void CrashChild(const Options& options, const std::string& dbname,
+[[noreturn]] void CrashChild(const Options& options, const std::string& dbname, bool sync,
                              std::uint64_t seed, int round, int fd) {
   auto fail = [&](const Status& s) {
     const std::uint32_t marker = kChildFailed;
@@ -197,7 +197,7 @@ void WriteAll(int fd, const void* data, std::size_t n) {
     fail(s);
   }
   WriteOptions wo;
-  wo.sync = true;
+  wo.sync = sync;
   for (std::uint32_t i = 0; i < 1000000; ++i) {
     s = ApplyToDB(CrashOp(seed, round, i), *db, wo);
     if (!s.ok()) {
@@ -210,8 +210,9 @@ void WriteAll(int fd, const void* data, std::size_t n) {
 
 class DBRecoveryTest : public DBTestBase {
  protected:
-  // Runs `rounds` crash rounds and checks recovery after each one.
-  void RunCrashRounds(int rounds, std::uint64_t seed) {
+  // Runs `rounds` crash rounds of writes with the given sync option and
+  // checks recovery after each one.
+  void RunCrashRounds(int rounds, std::uint64_t seed, bool sync = true) {
     SCOPED_TRACE("seed " + std::to_string(seed) + " (set AETERNUS_TEST_SEED to replay)");
     options_.write_buffer_size = kSmallWriteBuffer;
     options_.max_write_buffer_number = 2;
@@ -222,9 +223,10 @@ class DBRecoveryTest : public DBTestBase {
       // Mostly kills after some acknowledged writes; sometimes a kill at a
       // random time that may fall inside Open's recovery.
       const bool early_kill = round % 5 == 4;
-      const std::uint32_t kill_after = early_kill ? 0 : static_cast<std::uint32_t>(rnd.Range(20, 1200));
-      const auto extra_delay = std::chrono::microseconds(
-          early_kill ? rnd.Uniform(30000) : rnd.Uniform(3000));
+      const std::uint32_t kill_after =
+          early_kill ? 0 : static_cast<std::uint32_t>(rnd.Range(20, 1200));
+      const auto extra_delay =
+          std::chrono::microseconds(early_kill ? rnd.Uniform(30000) : rnd.Uniform(3000));
 
       int fds[2];
       ASSERT_EQ(::pipe(fds), 0) << std::strerror(errno);
@@ -232,7 +234,7 @@ class DBRecoveryTest : public DBTestBase {
       ASSERT_GE(pid, 0) << std::strerror(errno);
       if (pid == 0) {
         ::close(fds[0]);
-        CrashChild(options_, dbname_, seed, round, fds[1]);
+        CrashChild(options_, dbname_, sync, seed, round, fds[1]);
       }
       ::close(fds[1]);
 
@@ -286,8 +288,8 @@ class DBRecoveryTest : public DBTestBase {
         std::uint32_t marker;
         std::memcpy(&marker, received.data(), 4);
         if (marker == kChildFailed) {
-          FAIL() << "child failed after " << acked << " acknowledged operations: "
-                 << received.substr(4);
+          FAIL() << "child failed after " << acked
+                 << " acknowledged operations: " << received.substr(4);
         }
       }
       ASSERT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
@@ -305,8 +307,9 @@ class DBRecoveryTest : public DBTestBase {
       Model with_in_flight = with_acked;
       ApplyToModel(CrashOp(seed, round, acked), &with_in_flight);
       if (actual == with_acked || actual == with_in_flight) {
-        std::printf("[ crash    ] round %d: killed after %u acknowledged operations; recovered %u\n",
-                    round, acked, actual == with_acked ? acked : acked + 1);
+        std::printf(
+            "[ crash    ] round %d: killed after %u acknowledged operations; recovered %u\n", round,
+            acked, actual == with_acked ? acked : acked + 1);
         state = actual == with_acked ? std::move(with_acked) : std::move(with_in_flight);
       } else {
         FAIL() << "after " << acked << " acknowledged operations the recovered state"
@@ -328,6 +331,12 @@ class DBRecoveryTest : public DBTestBase {
 
 TEST_F(DBRecoveryTest, KillDuringSyncedWritesKeepsAcknowledgedWrites) {
   RunCrashRounds(8, TestSeed(20240601));
+}
+
+// WriteOptions: "A crash of the process alone loses nothing", also with
+// sync=false.
+TEST_F(DBRecoveryTest, KillDuringUnsyncedWritesLosesNothing) {
+  RunCrashRounds(5, TestSeed(99), /*sync=*/false);
 }
 
 // The long variant runs only with AETERNUS_LONG_TESTS=1 (CTest label long).
@@ -527,6 +536,19 @@ TEST_F(DBWalTailTest, DamageInMiddleOfWalFailsOpenNamingTheFile) {
       << "message does not name " << BaseName(log) << ": " << s.ToString();
 }
 
+TEST_F(DBWalTailTest, DamageInMiddleOfCrashedWalFailsOpenNamingTheFile) {
+  // No close record: the synced records after the damage vouch for it.
+  MakeCrashedDB("db", 200);
+  const std::string log = NewestFile(dbname_, ".log");
+  const std::size_t pos = FindInFile(log, TailValue(100));
+  ASSERT_NE(pos, std::string::npos) << "value of key 100 not found in " << log;
+  ASSERT_EQ(XorByte(log, pos + 20), "");
+  Status s = Open();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find(BaseName(log)), std::string_view::npos)
+      << "message does not name " << BaseName(log) << ": " << s.ToString();
+}
+
 TEST_F(DBWalTailTest, DamagedRecordHeaderInMiddleOfWalFailsOpen) {
   MakeClosedDB("db", 200);
   const std::string log = NewestFile(dbname_, ".log");
@@ -626,8 +648,8 @@ class DBTableCorruptionTest : public DBTestBase {
         ++seen;
       }
       EXPECT_TRUE(it->status().IsCorruption())
-          << "iteration saw " << seen << " of " << kKeys
-          << " keys and ended with " << it->status().ToString();
+          << "iteration saw " << seen << " of " << kKeys << " keys and ended with "
+          << it->status().ToString();
     }
     std::vector<std::pair<std::string, std::string>> out;
     s = db().Scan(ro, Key(0), "", 0, &out);
@@ -642,13 +664,15 @@ TEST_F(DBTableCorruptionTest, FlippedByteInDataBlockGivesCorruption) {
     bool paranoid;
     bool verify;
   };
-  for (const Config& c : {Config{"paranoid", true, true}, Config{"verify_checksums only", false, true}}) {
+  for (const Config& c :
+       {Config{"paranoid", true, true}, Config{"verify_checksums only", false, true}}) {
     for (int victim : {0, 5, kKeys / 2, kKeys - 1}) {
       SCOPED_TRACE(std::string(c.name) + ", damage in the value of " + Key(victim));
       Options o = SmallOptions();
       o.block_size = 1024;
       o.paranoid_checks = c.paranoid;
-      const std::string table = MakeTable(std::string(c.name).substr(0, 6) + std::to_string(victim), o);
+      const std::string table =
+          MakeTable(std::string(c.name).substr(0, 6) + std::to_string(victim), o);
       ASSERT_FALSE(table.empty());
       const std::size_t pos = FindInFile(table, Value(victim));
       ASSERT_NE(pos, std::string::npos) << "value not stored verbatim in " << table;
@@ -718,10 +742,12 @@ TEST_F(DBTableCorruptionTest, TruncatedTableGivesCorruption) {
   for (double fraction : {0.0, 0.5, 0.99}) {
     SCOPED_TRACE("table cut to " + std::to_string(fraction));
     Options o = SmallOptions();
-    const std::string table = MakeTable("cut" + std::to_string(static_cast<int>(fraction * 100)), o);
+    const std::string table =
+        MakeTable("cut" + std::to_string(static_cast<int>(fraction * 100)), o);
     ASSERT_FALSE(table.empty());
     const std::int64_t size = FileSize(table);
-    ASSERT_EQ(TruncateFile(table, static_cast<std::uint64_t>(static_cast<double>(size) * fraction)), "");
+    ASSERT_EQ(TruncateFile(table, static_cast<std::uint64_t>(static_cast<double>(size) * fraction)),
+              "");
     Status s = Open();
     if (!s.ok()) {
       EXPECT_TRUE(s.IsCorruption()) << s.ToString();
@@ -735,18 +761,115 @@ TEST_F(DBTableCorruptionTest, TruncatedTableGivesCorruption) {
 }
 
 TEST_F(DBTableCorruptionTest, MissingTableFailsOpen) {
+  // docs/format/manifest.md: a table named by the manifest but missing from
+  // the directory is Corruption.
   const std::string table = MakeTable("missing", SmallOptions());
   ASSERT_FALSE(table.empty());
   ASSERT_EQ(std::remove(table.c_str()), 0);
   Status s = Open();
-  if (s.ok()) {
-    std::string value;
-    s = db().Get(ReadOptions(), Key(7), &value);
-    EXPECT_FALSE(s.ok() || s.IsNotFound()) << "a missing table read as " << s.ToString();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+// ---------------------------------------------------------------------------
+// CURRENT and MANIFEST damage (docs/format/manifest.md, "Reading"): any
+// failure is Corruption, a damaged or missing manifest is never read as an
+// empty database, and no file is deleted on its word.
+
+class DBManifestDamageTest : public DBTestBase {
+ protected:
+  // Two tables and some WAL data, closed.
+  void SetUp() override {
+    ASSERT_OK(Open());
+    ASSERT_OK(Put("first-table-key", "1"));
+    ASSERT_OK(Flush());
+    ASSERT_OK(Put("second-table-key", "2"));
+    ASSERT_OK(Flush());
+    ASSERT_OK(Put("wal-key", "3"));
     ASSERT_OK(Close());
-  } else {
-    EXPECT_TRUE(s.IsCorruption() || s.IsIOError()) << s.ToString();
+    tables_ = ListFiles(dbname_, ".sst");
+    ASSERT_EQ(tables_.size(), 2u);
+    ASSERT_EQ(ReadFileToString(dbname_ + "/CURRENT", &current_), "");
+    ASSERT_FALSE(current_.empty());
+    manifest_ = dbname_ + "/" + current_.substr(0, current_.size() - 1);
+    ASSERT_TRUE(FileExists(manifest_)) << manifest_;
   }
+
+  // Open failed with Corruption and deleted no table.
+  void ExpectCorruptionAndNothingDeleted(const Status& s) {
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    db_.reset();
+    for (const auto& t : tables_) {
+      EXPECT_TRUE(FileExists(t)) << t << " was deleted";
+    }
+  }
+
+  std::vector<std::string> tables_;
+  std::string current_;
+  std::string manifest_;
+};
+
+TEST_F(DBManifestDamageTest, UndamagedDatabaseOpens) {
+  ASSERT_OK(Open());
+  EXPECT_EQ(Contents(), "first-table-key=1 second-table-key=2 wal-key=3");
+}
+
+TEST_F(DBManifestDamageTest, MissingCurrentWithDatabaseFilesFailsOpen) {
+  ASSERT_EQ(std::remove((dbname_ + "/CURRENT").c_str()), 0);
+  ExpectCorruptionAndNothingDeleted(Open());
+}
+
+TEST_F(DBManifestDamageTest, CurrentNamingMissingManifestFailsOpen) {
+  ASSERT_EQ(WriteStringToFile(dbname_ + "/CURRENT", "MANIFEST-999999\n"), "");
+  ExpectCorruptionAndNothingDeleted(Open());
+}
+
+TEST_F(DBManifestDamageTest, CurrentWithoutNewlineFailsOpen) {
+  ASSERT_EQ(WriteStringToFile(dbname_ + "/CURRENT", current_.substr(0, current_.size() - 1)), "");
+  ExpectCorruptionAndNothingDeleted(Open());
+}
+
+TEST_F(DBManifestDamageTest, MissingManifestFailsOpen) {
+  ASSERT_EQ(std::remove(manifest_.c_str()), 0);
+  ExpectCorruptionAndNothingDeleted(Open());
+}
+
+TEST_F(DBManifestDamageTest, DamageInsideManifestFailsOpenNamingTheFile) {
+  // The first table's key sits in the full-state edit at the start of the
+  // manifest; the second flush's edit was synced after it.
+  const std::size_t pos = FindInFile(manifest_, "first-table-key");
+  ASSERT_NE(pos, std::string::npos) << "key not found in " << manifest_;
+  ASSERT_EQ(XorByte(manifest_, pos + 3), "");
+  Status s = Open();
+  EXPECT_NE(s.message().find(BaseName(manifest_)), std::string_view::npos)
+      << "message does not name " << BaseName(manifest_) << ": " << s.ToString();
+  ExpectCorruptionAndNothingDeleted(s);
+}
+
+TEST_F(DBManifestDamageTest, LeftoverFilesAreRemovedAtOpen) {
+  // A crash may leave a table being written, a table never installed, and a
+  // manifest never made current.
+  const std::string tmp_table = dbname_ + "/000900.sst.tmp";
+  const std::string orphan_table = dbname_ + "/000901.sst";
+  const std::string orphan_manifest = dbname_ + "/MANIFEST-000902";
+  ASSERT_EQ(WriteStringToFile(tmp_table, "partial table"), "");
+  ASSERT_EQ(WriteStringToFile(orphan_table, std::string(100, 'x')), "");
+  ASSERT_EQ(WriteStringToFile(orphan_manifest, "partial manifest"), "");
+  ASSERT_OK(Open());
+  EXPECT_EQ(Contents(), "first-table-key=1 second-table-key=2 wal-key=3");
+  EXPECT_FALSE(FileExists(tmp_table));
+  EXPECT_FALSE(FileExists(orphan_table));
+  EXPECT_FALSE(FileExists(orphan_manifest));
+  for (const auto& t : tables_) {
+    EXPECT_TRUE(FileExists(t)) << t;
+  }
+  // New tables and manifests work after the cleanup.
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_OK(Put("n" + std::to_string(i), std::string(100, 'n')));
+  }
+  ASSERT_OK(Flush());
+  ASSERT_OK(Reopen());
+  EXPECT_EQ(Get("n1999"), std::string(100, 'n'));
+  EXPECT_EQ(Get("first-table-key"), "1");
 }
 
 }  // namespace

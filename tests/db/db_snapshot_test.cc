@@ -2,13 +2,14 @@
 // overwrites, deletes, range deletes and flushes, for Get, iterators and
 // Scan; several snapshots coexist; release frees only the one released.
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/snapshot.h"
+
 #include "testutil/db_test_base.h"
 
 namespace aeternus::test {

@@ -71,8 +71,7 @@ Options DBTestBase::SmallOptions() {
   return o;
 }
 
-DBTestBase::DBTestBase(Options options)
-    : dbname_(tmp_.Sub("db")), options_(std::move(options)) {
+DBTestBase::DBTestBase(Options options) : dbname_(tmp_.Sub("db")), options_(std::move(options)) {
   write_options_.sync = false;
 }
 
@@ -181,8 +180,7 @@ std::string DBTestBase::Contents(const ReadOptions& options) {
       }
       back.append(e);
     }
-    return "(forward and backward differ: forward [" + out + "] backward reversed [" + back +
-           "])";
+    return "(forward and backward differ: forward [" + out + "] backward reversed [" + back + "])";
   }
   return out;
 }

@@ -8,8 +8,6 @@
 // tables quickly, and writes use sync=false unless durability is what a
 // test checks.
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <memory>
 #include <ostream>
@@ -17,19 +15,22 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "aeternus/db.h"
 #include "aeternus/iterator.h"
 #include "aeternus/options.h"
 #include "aeternus/snapshot.h"
 #include "aeternus/status.h"
 #include "aeternus/write_batch.h"
+
 #include "testutil/temp_dir.h"
 
 namespace aeternus::test {
 
 // The write buffer of SmallOptions(): the smallest Options accepts, so
 // tests make many tables from little data.
-inline constexpr std::size_t kSmallWriteBuffer = 128u << 10;  // TEMP: 64 KiB hangs
+inline constexpr std::size_t kSmallWriteBuffer = 64u << 10;
 
 // Success, or a failure whose message is the Status text.
 ::testing::AssertionResult IsOk(const Status& s);

@@ -37,9 +37,7 @@ std::string NewestFile(const std::string& dir, std::string_view suffix) {
   return files.empty() ? std::string() : files.back();
 }
 
-std::string BaseName(const std::string& path) {
-  return fs::path(path).filename().string();
-}
+std::string BaseName(const std::string& path) { return fs::path(path).filename().string(); }
 
 bool FileExists(const std::string& path) {
   std::error_code ec;

@@ -31,7 +31,6 @@ std::string WriteStringToFile(const std::string& path, std::string_view data);
 std::string AppendToFile(const std::string& path, std::string_view data);
 std::string TruncateFile(const std::string& path, std::uint64_t size);
 // XORs the byte at `offset` with `mask` (a non-zero mask changes it).
-std::string XorByte(const std::string& path, std::uint64_t offset,
-                    std::uint8_t mask = 0xff);
+std::string XorByte(const std::string& path, std::uint64_t offset, std::uint8_t mask = 0xff);
 
 }  // namespace aeternus::test
