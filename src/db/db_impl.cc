@@ -229,6 +229,12 @@ Status DBImpl::Recover() {
         return Status::Corruption("table listed in the manifest is missing",
                                   TableFileName(dbname_, f->number));
       }
+      if (options_.paranoid_checks) {
+        // Reads the footer, index, filter and properties of every table now
+        // rather than failing on first use.
+        std::shared_ptr<TableReader> reader;
+        AE_RETURN_IF_ERROR(table_cache_->Get(f->number, f->file_size, &reader));
+      }
     }
   }
 
@@ -733,42 +739,22 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
     visit_memtable(*m);
   }
 
-  // Candidate tables, newest data first.
-  std::vector<const FileMetaData*> files;
-  for (int level = 0; level < kNumLevels; ++level) {
-    const auto& tables = sv->version->levels[level];
-    if (level == 0) {
-      for (const auto& f : tables) {
-        if (!f->empty_range() && key >= f->smallest_user_key() &&
-            key <= f->largest_user_key()) {
-          files.push_back(f.get());
-        }
-      }
-      continue;
-    }
-    auto it = std::lower_bound(tables.begin(), tables.end(), key,
-                               [](const auto& f, std::string_view k) {
-                                 return f->largest_user_key() < k;
-                               });
-    if (it != tables.end() && key >= (*it)->smallest_user_key()) {
-      files.push_back(it->get());
-    }
-  }
-  std::stable_sort(files.begin(), files.end(), [](const auto* a, const auto* b) {
-    return a->largest_seq > b->largest_seq;
-  });
-
+  // Tables that may hold the key: every level-0 table whose range holds it
+  // (newest first), and the one table per deeper level whose range does. A
+  // table whose entries are all older than what was found is skipped: it
+  // cannot change the answer.
   TableReadOptions topts;
   topts.verify_checksums = options.verify_checksums || options_.paranoid_checks;
   topts.fill_cache = options.fill_cache;
-  for (const FileMetaData* f : files) {
-    if (f->largest_seq <= std::max(point_seq, tombstone_seq)) {
-      break;
+  auto visit_table = [&](const FileMetaData& f) -> Status {
+    if (f.largest_seq <= std::max(point_seq, tombstone_seq)) {
+      return Status::OK();
     }
     std::shared_ptr<TableReader> reader;
-    AE_RETURN_IF_ERROR(table_cache_->Get(f->number, f->file_size, &reader));
+    AE_RETURN_IF_ERROR(table_cache_->Get(f.number, f.file_size, &reader));
     if (!reader->range_tombstones().empty()) {
-      tombstone_seq = std::max(tombstone_seq, reader->range_tombstones().MaxCoveringSequence(key, seq));
+      tombstone_seq =
+          std::max(tombstone_seq, reader->range_tombstones().MaxCoveringSequence(key, seq));
     }
     TableReader::GetResult r;
     AE_RETURN_IF_ERROR(reader->Get(topts, lookup.internal_key(), &r));
@@ -777,6 +763,22 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
       is_value = r.kind == TableReader::GetResult::Kind::kValue;
       table_value = std::move(r.value);
       value_in_table = true;
+    }
+    return Status::OK();
+  };
+  for (const auto& f : sv->version->levels[0]) {
+    if (!f->empty_range() && key >= f->smallest_user_key() && key <= f->largest_user_key()) {
+      AE_RETURN_IF_ERROR(visit_table(*f));
+    }
+  }
+  for (int level = 1; level < kNumLevels; ++level) {
+    const auto& tables = sv->version->levels[level];
+    auto it = std::lower_bound(tables.begin(), tables.end(), key,
+                               [](const auto& f, std::string_view k) {
+                                 return f->largest_user_key() < k;
+                               });
+    if (it != tables.end() && key >= (*it)->smallest_user_key()) {
+      AE_RETURN_IF_ERROR(visit_table(**it));
     }
   }
 

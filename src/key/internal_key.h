@@ -11,6 +11,8 @@
 
 #include <cassert>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -100,17 +102,29 @@ inline int CompareInternalKeys(std::string_view a, std::string_view b) {
 }
 
 // A key built for seeking: user_key at `seq`, sorting before every entry of
-// user_key with a sequence <= seq.
+// user_key with a sequence <= seq. Short keys live inline (no allocation).
 class LookupKey {
  public:
   LookupKey(std::string_view user_key, SequenceNumber seq) {
-    AppendInternalKey(rep_, user_key, seq, kValueTypeForSeek);
+    size_ = user_key.size() + kTrailerSize;
+    char* dst = inline_;
+    if (size_ > sizeof(inline_)) {
+      heap_ = std::make_unique<char[]>(size_);
+      dst = heap_.get();
+    }
+    std::memcpy(dst, user_key.data(), user_key.size());
+    EncodeFixed64(dst + user_key.size(), PackTrailer(seq, kValueTypeForSeek));
   }
-  std::string_view internal_key() const { return rep_; }
-  std::string_view user_key() const { return ExtractUserKey(rep_); }
+  LookupKey(const LookupKey&) = delete;
+  LookupKey& operator=(const LookupKey&) = delete;
+
+  std::string_view internal_key() const { return {heap_ ? heap_.get() : inline_, size_}; }
+  std::string_view user_key() const { return ExtractUserKey(internal_key()); }
 
  private:
-  std::string rep_;
+  std::size_t size_;
+  std::unique_ptr<char[]> heap_;
+  char inline_[120];
 };
 
 }  // namespace aeternus
