@@ -249,8 +249,9 @@ Status DBImpl::Recover() {
   std::string ended_early;
   for (std::size_t i = 0; i < wals.size(); ++i) {
     WalReplayResult replay;
+    replay.must_be_empty = !ended_early.empty();
     s = ReplayWal(wals[i], &mem, &edit, &max_sequence, &replay);
-    if (s.ok() && replay.records > 0 && !ended_early.empty()) {
+    if (replay.records > 0 && replay.must_be_empty) {
       s = Status::Corruption(ended_early, "ended early, but a later WAL holds records");
     }
     if (s.ok() && (replay.dropped_bytes > 0 || !replay.clean_close)) {
@@ -296,6 +297,10 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
   std::string record;
   WriteBatch batch;
   while (reader.ReadRecord(&record)) {
+    if (result->must_be_empty) {
+      ++result->records;  // not applied: it follows lost writes
+      return Status::OK();
+    }
     AE_RETURN_IF_ERROR(WriteBatchInternal::SetContents(batch, record));
     const SequenceNumber first = WriteBatchInternal::Sequence(batch);
     const SequenceNumber last = first + batch.Count() - 1;
@@ -583,6 +588,9 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
     // Sync and close the old WAL before the new one takes writes, so that
     // recovery never sees newer writes after a lost older one.
     s = wal_->Close();
+    if (!s.ok()) {
+      wal_.reset();  // closed, or in an unknown state: never used again
+    }
   }
   lock.lock();
   if (!s.ok()) {
@@ -913,7 +921,11 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
 
 Status DBImpl::Close() {
   std::unique_lock lock(mu_);
-  if (closed_) {
+  if (shutting_down_) {
+    // Closed, or being closed by another thread: wait for it to finish.
+    while (!closed_) {
+      bg_cv_.wait(lock);
+    }
     return Status::OK();
   }
   shutting_down_ = true;
@@ -934,6 +946,7 @@ Status DBImpl::Close() {
   lock_.reset();
   lock.lock();
   closed_ = true;
+  bg_cv_.notify_all();
   return s;
 }
 

@@ -74,6 +74,7 @@ class DBImpl final : public DB {
 
   Status Recover();
   struct WalReplayResult {
+    bool must_be_empty = false;  // in: the WAL follows one that ended early
     std::uint64_t records = 0;
     std::uint64_t dropped_bytes = 0;  // torn, never-synced tail
     bool clean_close = false;

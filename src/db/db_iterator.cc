@@ -209,6 +209,11 @@ class DBIterator final : public Iterator {
       }
       iter_->Prev();
     }
+    if (!iter_->status().ok()) {
+      // The newer versions of saved_key_ were never seen: its value cannot
+      // be trusted.
+      have_value = false;
+    }
     if (!have_value) {
       valid_ = false;
       saved_key_.clear();

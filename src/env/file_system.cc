@@ -38,9 +38,8 @@ Status WriteFileAtomically(FileSystem* fs, const std::string& dir,
   }
   if (!s.ok()) {
     fs->RemoveFile(tmp).IgnoreError();
-    return s;
   }
-  return fs->SyncDir(dir);
+  return s;
 }
 
 }  // namespace aeternus

@@ -87,8 +87,9 @@ class FileSystem {
 
 // Reads a whole file.
 Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* data);
-// Writes data to `path` atomically and durably: a temporary file, synced,
-// renamed over path, then the directory synced.
+// Replaces dir/name with `data` atomically: writes dir/name.tmp, syncs it
+// and renames it over dir/name. OK means the rename happened; the caller
+// then syncs `dir` to make it durable. On error dir/name is unchanged.
 Status WriteFileAtomically(FileSystem* fs, const std::string& dir,
                            const std::string& name, std::string_view data);
 

@@ -155,15 +155,18 @@ Status VersionSet::StartNewManifest(const Version& v, std::uint64_t log_number) 
     s = WriteFileAtomically(fs_, dbname_, "CURRENT", ManifestName(number) + "\n");
   }
   if (!s.ok()) {
+    // CURRENT still names the previous manifest.
     writer.reset();
     fs_->RemoveFile(path).IgnoreError();
     return s;
   }
+  // From here CURRENT may name the new manifest, so it is never removed.
   const std::uint64_t old = manifest_number_.exchange(number);
   if (manifest_) {
     manifest_->Close().IgnoreError();
   }
   manifest_ = std::move(writer);
+  AE_RETURN_IF_ERROR(fs_->SyncDir(dbname_));
   if (old != 0 && old != number) {
     // The old manifest is no longer named by CURRENT; a failure here only
     // leaves a file that the next Open removes.
@@ -174,6 +177,9 @@ Status VersionSet::StartNewManifest(const Version& v, std::uint64_t log_number) 
 
 Status VersionSet::LogAndApply(VersionEdit* edit) {
   std::lock_guard log_lock(log_mu_);
+  if (!error_.ok()) {
+    return error_;
+  }
   std::shared_ptr<const Version> base = current();
   const std::uint64_t log_number =
       edit->log_number ? std::max(log_number_.load(), *edit->log_number) : log_number_.load();
@@ -194,11 +200,14 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
     }
     if (!s.ok()) {
       // The manifest may now end in a partial record: never append after
-      // it. The next LogAndApply starts a new manifest.
+      // it.
       manifest_.reset();
     }
   }
   if (!s.ok()) {
+    // The edit may or may not be durable in the manifest that CURRENT
+    // names; later edits would be recorded on top of an unknown state.
+    error_ = Status::IOError("manifest write failed; reopen the database", s.ToString());
     return s;
   }
   log_number_.store(log_number);

@@ -42,7 +42,8 @@ class VersionSet {
   // Records `edit` in the manifest (starting a new manifest with a full
   // snapshot first when none is open or the open one is too large), syncs
   // it, then installs the resulting Version. Fills in next_file_number and
-  // last_sequence. On error nothing is installed.
+  // last_sequence. On error nothing is installed, and every later call
+  // fails too: the manifest's state is unknown until the database reopens.
   Status LogAndApply(VersionEdit* edit);
 
   std::shared_ptr<const Version> current() const;
@@ -76,6 +77,7 @@ class VersionSet {
 
   std::mutex log_mu_;                     // serialises LogAndApply
   std::unique_ptr<WalWriter> manifest_;   // guarded by log_mu_
+  Status error_;                          // sticky; guarded by log_mu_
 
   mutable std::mutex mu_;
   std::shared_ptr<const Version> current_;  // guarded by mu_

@@ -132,6 +132,7 @@ TEST_F(FaultInjectionFileSystemTest, UndoesCreationsNotDirSynced) {
 
 TEST_F(FaultInjectionFileSystemTest, RenameNotDirSyncedIsUndone) {
   ASSERT_OK(WriteFileAtomically(&fs_, "/db", "CURRENT", "MANIFEST-000001\n"));
+  ASSERT_OK(fs_.SyncDir("/db"));
   // The same steps, stopping before the directory sync.
   WriteFile("/db/CURRENT.tmp", "MANIFEST-000002\n", "");
   ASSERT_OK(fs_.RenameFile("/db/CURRENT.tmp", "/db/CURRENT"));
@@ -143,7 +144,9 @@ TEST_F(FaultInjectionFileSystemTest, RenameNotDirSyncedIsUndone) {
 
 TEST_F(FaultInjectionFileSystemTest, RenameAfterDirSyncSurvives) {
   ASSERT_OK(WriteFileAtomically(&fs_, "/db", "CURRENT", "MANIFEST-000001\n"));
+  ASSERT_OK(fs_.SyncDir("/db"));
   ASSERT_OK(WriteFileAtomically(&fs_, "/db", "CURRENT", "MANIFEST-000002\n"));
+  ASSERT_OK(fs_.SyncDir("/db"));
   ASSERT_OK(fs_.DeleteFilesCreatedAfterLastDirSync());
   ASSERT_OK(fs_.DropUnsyncedData());
   EXPECT_EQ(Contents(fs_, "/db/CURRENT"), "MANIFEST-000002\n");

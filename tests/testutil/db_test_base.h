@@ -8,6 +8,7 @@
 // tables quickly, and writes use sync=false unless durability is what a
 // test checks.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <ostream>
