@@ -806,6 +806,7 @@ namespace {
 struct IteratorPin {
   std::shared_ptr<const void> view;
   std::vector<std::shared_ptr<TableReader>> tables;
+  std::vector<std::shared_ptr<const RangeTombstoneList>> memtable_tombstones;
 };
 
 bool Overlaps(const FileMetaData& f, const std::optional<std::string>& lower,
@@ -828,23 +829,19 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   SequenceNumber seq = 0;
   std::shared_ptr<const SuperVersion> sv = AcquireView(options, &seq, &s);
   if (!sv) {
-    return NewDBIterator(NewEmptyIterator(s), nullptr, 0, {}, {}, nullptr);
+    return NewDBIterator(NewEmptyIterator(s), {}, 0, {}, {}, nullptr);
   }
   auto pin = std::make_shared<IteratorPin>();
   pin->view = sv;
   std::vector<std::unique_ptr<InternalIterator>> children;
-  std::vector<RangeTombstone> tombstones;
-  auto collect = [&](const RangeTombstoneList& list) {
-    for (const RangeTombstone& t : list.tombstones()) {
-      if (t.sequence <= seq) {
-        tombstones.push_back(t);
-      }
-    }
-  };
+  // Each source's own fragmented list, checked in turn: nothing is copied
+  // or re-fragmented per iterator.
+  std::vector<const RangeTombstoneList*> tombstones;
   auto add_memtable = [&](const MemTable& m) {
     children.push_back(m.NewIterator());
     if (auto t = m.RangeTombstones()) {
-      collect(*t);
+      tombstones.push_back(t.get());
+      pin->memtable_tombstones.push_back(std::move(t));
     }
   };
   add_memtable(*sv->mem);
@@ -862,18 +859,16 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
       }
       std::shared_ptr<TableReader> reader;
       if (s = table_cache_->Get(f->number, f->file_size, &reader); !s.ok()) {
-        return NewDBIterator(NewEmptyIterator(s), nullptr, 0, {}, {}, nullptr);
+        return NewDBIterator(NewEmptyIterator(s), {}, 0, {}, {}, nullptr);
       }
       children.push_back(reader->NewIterator(topts));
-      collect(reader->range_tombstones());
+      if (!reader->range_tombstones().empty()) {
+        tombstones.push_back(&reader->range_tombstones());
+      }
       pin->tables.push_back(std::move(reader));
     }
   }
-  std::shared_ptr<const RangeTombstoneList> list;
-  if (!tombstones.empty()) {
-    list = std::make_shared<const RangeTombstoneList>(std::move(tombstones));
-  }
-  return NewDBIterator(NewMergingIterator(std::move(children)), std::move(list), seq,
+  return NewDBIterator(NewMergingIterator(std::move(children)), std::move(tombstones), seq,
                        options.lower_bound, options.upper_bound, std::move(pin));
 }
 

@@ -10,7 +10,7 @@ namespace {
 class DBIterator final : public Iterator {
  public:
   DBIterator(std::unique_ptr<InternalIterator> internal,
-             std::shared_ptr<const RangeTombstoneList> tombstones, SequenceNumber sequence,
+             std::vector<const RangeTombstoneList*> tombstones, SequenceNumber sequence,
              std::optional<std::string> lower, std::optional<std::string> upper,
              std::shared_ptr<const void> pin)
       : pin_(std::move(pin)),
@@ -19,9 +19,7 @@ class DBIterator final : public Iterator {
         sequence_(sequence),
         lower_(std::move(lower)),
         upper_(std::move(upper)) {
-    if (tombstones_ && tombstones_->empty()) {
-      tombstones_.reset();
-    }
+    std::erase_if(tombstones_, [](const RangeTombstoneList* t) { return t->empty(); });
   }
 
   bool Valid() const override { return valid_; }
@@ -142,8 +140,15 @@ class DBIterator final : public Iterator {
     }
   }
 
+  // True when a range tombstone visible at sequence_ and newer than `seq`
+  // covers the key.
   bool Covered(std::string_view user_key, SequenceNumber seq) const {
-    return tombstones_ && tombstones_->MaxCoveringSequence(user_key, sequence_) > seq;
+    for (const RangeTombstoneList* t : tombstones_) {
+      if (t->MaxCoveringSequence(user_key, sequence_) > seq) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // Moves forward to the first visible entry; with `skipping`, entries of
@@ -226,7 +231,7 @@ class DBIterator final : public Iterator {
 
   std::shared_ptr<const void> pin_;  // declared first: destroyed last
   std::unique_ptr<InternalIterator> iter_;
-  std::shared_ptr<const RangeTombstoneList> tombstones_;
+  std::vector<const RangeTombstoneList*> tombstones_;  // owned through pin_
   const SequenceNumber sequence_;
   const std::optional<std::string> lower_;
   const std::optional<std::string> upper_;
@@ -241,7 +246,7 @@ class DBIterator final : public Iterator {
 }  // namespace
 
 std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
-                                        std::shared_ptr<const RangeTombstoneList> tombstones,
+                                        std::vector<const RangeTombstoneList*> tombstones,
                                         SequenceNumber sequence,
                                         std::optional<std::string> lower_bound,
                                         std::optional<std::string> upper_bound,

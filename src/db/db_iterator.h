@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aeternus/iterator.h"
 #include "iterator/internal_iterator.h"
@@ -16,9 +17,9 @@
 namespace aeternus {
 
 // `pin` keeps alive whatever the internal iterator reads (memtables,
-// tables). `tombstones` holds every range tombstone of every source.
+// tables) and the range tombstone lists, one per source that has any.
 std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
-                                        std::shared_ptr<const RangeTombstoneList> tombstones,
+                                        std::vector<const RangeTombstoneList*> tombstones,
                                         SequenceNumber sequence,
                                         std::optional<std::string> lower_bound,
                                         std::optional<std::string> upper_bound,

@@ -55,7 +55,9 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   EncodeFixed64(p, PackTrailer(seq, type));
   p += kTrailerSize;
   p = EncodeVarint32(p, static_cast<std::uint32_t>(value.size()));
-  std::memcpy(p, value.data(), value.size());
+  if (!value.empty()) {  // an empty view may hold a null pointer
+    std::memcpy(p, value.data(), value.size());
+  }
   table_.Insert(buf);
 }
 

@@ -182,7 +182,7 @@ TEST(DBFailurePathsTest, ReverseIterationNeverReturnsAValueWhoseNewerVersionsWer
       {InternalKey("c", 9, ValueType::kDeletion), ""},
       {InternalKey("c", 5, ValueType::kValue), "old"},
   };
-  auto it = NewDBIterator(std::make_unique<FailingVectorIterator>(entries, 1), nullptr, 100,
+  auto it = NewDBIterator(std::make_unique<FailingVectorIterator>(entries, 1), {}, 100,
                           {}, {}, nullptr);
   it->SeekToLast();
   EXPECT_FALSE(it->Valid());
