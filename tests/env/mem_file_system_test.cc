@@ -5,18 +5,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include "testutil/status_assertions.h"
 
 namespace aeternus {
 namespace {
-
-testing::AssertionResult IsOk(const char* expr, const Status& s) {
-  if (s.ok()) {
-    return testing::AssertionSuccess();
-  }
-  return testing::AssertionFailure() << expr << " is " << s.ToString();
-}
-#define ASSERT_OK(expr) ASSERT_PRED_FORMAT1(IsOk, expr)
-#define EXPECT_OK(expr) EXPECT_PRED_FORMAT1(IsOk, expr)
 
 // The contents of `path`, or "NOT_FOUND".
 std::string Contents(FileSystem& fs, const std::string& path) {

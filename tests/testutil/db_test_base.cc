@@ -6,12 +6,6 @@
 
 namespace aeternus::test {
 
-::testing::AssertionResult IsOk(const Status& s) {
-  if (s.ok()) {
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << s.ToString();
-}
 
 std::string Escape(std::string_view bytes) {
   std::string out;

@@ -25,6 +25,7 @@
 #include "aeternus/status.h"
 #include "aeternus/write_batch.h"
 
+#include "testutil/status_assertions.h"
 #include "testutil/temp_dir.h"
 
 namespace aeternus::test {
@@ -33,15 +34,6 @@ namespace aeternus::test {
 // tests make many tables from little data.
 inline constexpr std::size_t kSmallWriteBuffer = 64u << 10;
 
-// Success, or a failure whose message is the Status text.
-::testing::AssertionResult IsOk(const Status& s);
-
-#ifndef ASSERT_OK
-#define ASSERT_OK(expr) ASSERT_TRUE(::aeternus::test::IsOk(expr))
-#endif
-#ifndef EXPECT_OK
-#define EXPECT_OK(expr) EXPECT_TRUE(::aeternus::test::IsOk(expr))
-#endif
 
 // Bytes as text: printable ASCII as is, anything else as \xNN.
 std::string Escape(std::string_view bytes);

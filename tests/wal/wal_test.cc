@@ -16,18 +16,10 @@
 #include "wal/wal_format.h"
 #include "wal/wal_reader.h"
 #include "wal/wal_writer.h"
+#include "testutil/status_assertions.h"
 
 namespace aeternus {
 namespace {
-
-testing::AssertionResult IsOk(const char* expr, const Status& s) {
-  if (s.ok()) {
-    return testing::AssertionSuccess();
-  }
-  return testing::AssertionFailure() << expr << " is " << s.ToString();
-}
-#define ASSERT_OK(expr) ASSERT_PRED_FORMAT1(IsOk, expr)
-#define EXPECT_OK(expr) EXPECT_PRED_FORMAT1(IsOk, expr)
 
 constexpr std::uint64_t kFileNumber = 7;
 const std::string kPath = "/db/000007.log";
