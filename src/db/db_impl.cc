@@ -338,10 +338,15 @@ Status DBImpl::WriteLevel0Table(const MemTable& mem,
   topts.bloom_bits_per_key = options_.bloom_bits_per_key;
   topts.compression = options_.compression;
   std::unique_ptr<InternalIterator> iter = mem.NewIterator();
-  std::shared_ptr<const RangeTombstoneList> tombstones = mem.RangeTombstones();
+  std::vector<RangeTombstone> all_tombstones;
+  for (const auto& list : mem.RangeTombstones()) {
+    all_tombstones.insert(all_tombstones.end(), list->tombstones().begin(),
+                          list->tombstones().end());
+  }
+  const RangeTombstoneList tombstones(std::move(all_tombstones));
   FileMetaData meta;
   const std::uint64_t number = versions_->NewFileNumber();
-  AE_RETURN_IF_ERROR(BuildTable(dbname_, fs_, topts, iter.get(), tombstones.get(), snapshots,
+  AE_RETURN_IF_ERROR(BuildTable(dbname_, fs_, topts, iter.get(), &tombstones, snapshots,
                                 number, &meta));
   if (meta.file_size == 0) {
     return Status::OK();
@@ -735,9 +740,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
       mem_value = r.value;
       value_in_table = false;
     }
-    if (auto t = m.RangeTombstones()) {
-      tombstone_seq = std::max(tombstone_seq, t->MaxCoveringSequence(key, seq));
-    }
+    tombstone_seq = std::max(tombstone_seq, m.MaxCoveringTombstone(key, seq));
   };
   visit_memtable(*sv->mem);
   for (const auto& m : sv->imm) {
@@ -839,9 +842,9 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   std::vector<const RangeTombstoneList*> tombstones;
   auto add_memtable = [&](const MemTable& m) {
     children.push_back(m.NewIterator());
-    if (auto t = m.RangeTombstones()) {
-      tombstones.push_back(t.get());
-      pin->memtable_tombstones.push_back(std::move(t));
+    for (auto& list : m.RangeTombstones()) {
+      tombstones.push_back(list.get());
+      pin->memtable_tombstones.push_back(std::move(list));
     }
   };
   add_memtable(*sv->mem);

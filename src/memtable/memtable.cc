@@ -1,5 +1,6 @@
 #include "memtable/memtable.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace aeternus {
@@ -36,9 +37,23 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   num_entries_.fetch_add(1, std::memory_order_relaxed);
 
   if (type == ValueType::kRangeDeletion) {
-    std::lock_guard lock(range_mu_);
-    range_tombstones_.push_back({std::string(key), std::string(value), seq});
-    fragmented_stale_ = true;
+    // Built outside the lock; only the swap of lists happens under it.
+    std::vector<RangeTombstone> merged{{std::string(key), std::string(value), seq}};
+    TombstoneLists lists;
+    {
+      std::lock_guard lock(range_mu_);
+      lists = range_lists_;
+    }
+    while (!lists.empty() && lists.back()->tombstones().size() <= merged.size()) {
+      const auto& last = lists.back()->tombstones();
+      merged.insert(merged.end(), last.begin(), last.end());
+      lists.pop_back();
+    }
+    lists.push_back(std::make_shared<const RangeTombstoneList>(std::move(merged)));
+    {
+      std::lock_guard lock(range_mu_);
+      range_lists_ = std::move(lists);
+    }
     range_tombstone_bytes_.fetch_add(key.size() + value.size() + sizeof(RangeTombstone),
                                      std::memory_order_relaxed);
     has_range_tombstones_.store(true, std::memory_order_release);
@@ -97,16 +112,21 @@ MemTable::GetResult MemTable::Get(const LookupKey& key) const {
   return result;
 }
 
-std::shared_ptr<const RangeTombstoneList> MemTable::RangeTombstones() const {
+MemTable::TombstoneLists MemTable::RangeTombstones() const {
   if (!has_range_tombstones_.load(std::memory_order_acquire)) {
-    return nullptr;
+    return {};
   }
   std::lock_guard lock(range_mu_);
-  if (fragmented_stale_) {
-    fragmented_ = std::make_shared<const RangeTombstoneList>(range_tombstones_);
-    fragmented_stale_ = false;
+  return range_lists_;
+}
+
+SequenceNumber MemTable::MaxCoveringTombstone(std::string_view user_key,
+                                              SequenceNumber read_sequence) const {
+  SequenceNumber max = 0;
+  for (const auto& list : RangeTombstones()) {
+    max = std::max(max, list->MaxCoveringSequence(user_key, read_sequence));
   }
-  return fragmented_;
+  return max;
 }
 
 class MemTable::Iter final : public InternalIterator {

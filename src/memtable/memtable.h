@@ -52,8 +52,15 @@ class MemTable {
   // order. REQUIRES: the memtable outlives the iterator.
   std::unique_ptr<InternalIterator> NewIterator() const;
 
-  // The range tombstones added so far; null when there are none.
-  std::shared_ptr<const RangeTombstoneList> RangeTombstones() const;
+  // The range tombstones added so far, as a few fragmented lists (at most
+  // about log2 of their number); empty when there are none. A key is
+  // covered at a sequence when any list covers it.
+  using TombstoneLists = std::vector<std::shared_ptr<const RangeTombstoneList>>;
+  TombstoneLists RangeTombstones() const;
+  // The highest sequence <= read_sequence of a range tombstone covering
+  // user_key; 0 when none.
+  SequenceNumber MaxCoveringTombstone(std::string_view user_key,
+                                      SequenceNumber read_sequence) const;
 
   std::size_t ApproximateMemoryUsage() const {
     return arena_.MemoryUsage() + range_tombstone_bytes_.load(std::memory_order_relaxed);
@@ -81,11 +88,12 @@ class MemTable {
   std::atomic<SequenceNumber> first_seq_{0};
   std::atomic<SequenceNumber> last_seq_{0};
 
+  // Range tombstones in lists of strictly decreasing sizes (a binary
+  // counter): adding one merges the lists of equal size, so each tombstone
+  // is re-fragmented O(log n) times in all. Guarded by range_mu_; the lists
+  // themselves are immutable and shared with readers.
   mutable std::mutex range_mu_;
-  std::vector<RangeTombstone> range_tombstones_;  // guarded by range_mu_
-  // Rebuilt lazily from range_tombstones_ when stale; guarded by range_mu_.
-  mutable std::shared_ptr<const RangeTombstoneList> fragmented_;
-  mutable bool fragmented_stale_ = false;
+  TombstoneLists range_lists_;
   std::atomic<bool> has_range_tombstones_{false};
   std::atomic<std::size_t> range_tombstone_bytes_{0};
 };

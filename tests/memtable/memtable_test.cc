@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <random>
 #include <thread>
@@ -90,21 +91,46 @@ TEST(MemTableTest, IteratorWalksBothWaysInInternalKeyOrder) {
   EXPECT_EQ(ExtractUserKey(it->key()), "key249");
 }
 
-TEST(MemTableTest, RangeTombstonesAreServedFragmented) {
+TEST(MemTableTest, RangeTombstonesCoverByHighestVisibleSequence) {
   MemTable mem(1);
-  EXPECT_EQ(mem.RangeTombstones(), nullptr);
+  EXPECT_TRUE(mem.RangeTombstones().empty());
   mem.Add(1, ValueType::kValue, "b", "v");
   mem.Add(2, ValueType::kRangeDeletion, "a", "c");
   mem.Add(3, ValueType::kRangeDeletion, "b", "d");
-  auto list = mem.RangeTombstones();
-  ASSERT_NE(list, nullptr);
-  EXPECT_EQ(list->MaxCoveringSequence("b", 100), 3u);
-  EXPECT_EQ(list->MaxCoveringSequence("b", 2), 2u);
-  EXPECT_EQ(list->MaxCoveringSequence("a", 100), 2u);
-  EXPECT_EQ(list->MaxCoveringSequence("c", 100), 3u);
-  EXPECT_EQ(list->MaxCoveringSequence("d", 100), 0u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("b", 100), 3u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("b", 2), 2u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("a", 100), 2u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("c", 100), 3u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("d", 100), 0u);
   // Range tombstones are not point entries.
   EXPECT_EQ(Get(mem, "a", 100), "NOT_FOUND");
+}
+
+TEST(MemTableTest, ManyRangeTombstonesStayInFewListsAndAllCount) {
+  MemTable mem(1);
+  constexpr int kCount = 1000;
+  for (int i = 0; i < kCount; ++i) {
+    char begin[16];
+    char end[16];
+    std::snprintf(begin, sizeof(begin), "k%06d", i * 10);
+    std::snprintf(end, sizeof(end), "k%06d", i * 10 + 5);
+    mem.Add(static_cast<SequenceNumber>(i + 1), ValueType::kRangeDeletion, begin, end);
+  }
+  auto lists = mem.RangeTombstones();
+  EXPECT_LE(lists.size(), 10u);  // one list per set bit of 1000
+  std::size_t total = 0;
+  for (const auto& l : lists) {
+    total += l->tombstones().size();
+  }
+  EXPECT_EQ(total, static_cast<std::size_t>(kCount));
+  for (int i = 0; i < kCount; ++i) {
+    char inside[16];
+    char outside[16];
+    std::snprintf(inside, sizeof(inside), "k%06d", i * 10 + 2);
+    std::snprintf(outside, sizeof(outside), "k%06d", i * 10 + 7);
+    EXPECT_EQ(mem.MaxCoveringTombstone(inside, kCount), static_cast<SequenceNumber>(i + 1));
+    EXPECT_EQ(mem.MaxCoveringTombstone(outside, kCount), 0u);
+  }
 }
 
 TEST(MemTableTest, ReadersRunBesideOneWriter) {
