@@ -72,6 +72,11 @@ class DB {
   // Writes the memtable to a table and waits until it is durable.
   virtual Status Flush() = 0;
 
+  // Flushes the memtable, then merges every table into one sorted run
+  // (major compaction): overwritten versions and tombstones that no live
+  // snapshot needs are dropped and their space reclaimed. Waits until done.
+  virtual Status CompactAll() = 0;
+
   // Waits for background work, syncs the WAL and releases the directory
   // lock. Does not flush the memtable: its writes are in the WAL and are
   // replayed by the next Open. Further calls return OK; other methods return

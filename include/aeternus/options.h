@@ -91,8 +91,8 @@ struct ReadOptions {
   bool fill_cache = true;
 
   // Iterator and Scan bounds: lower inclusive, upper exclusive.
-  std::optional<std::string> lower_bound;
-  std::optional<std::string> upper_bound;
+  std::optional<std::string> lower_bound = std::nullopt;
+  std::optional<std::string> upper_bound = std::nullopt;
 };
 
 }  // namespace aeternus

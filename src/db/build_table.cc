@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "manifest/file_names.h"
+#include "sstable/table_file_writer.h"
 #include "util/status_macros.h"
 
 namespace aeternus {
@@ -31,11 +32,10 @@ Status BuildTable(const std::string& dbname, FileSystem* fs,
     return iter->status();
   }
 
-  const std::string final_path = TableFileName(dbname, number);
-  const std::string tmp_path = final_path + ".tmp";
-  std::unique_ptr<WritableFile> file;
-  AE_RETURN_IF_ERROR(fs->NewWritableFile(tmp_path, &file));
-  TableBuilder builder(options, file.get());
+  std::unique_ptr<TableFileWriter> writer;
+  AE_RETURN_IF_ERROR(
+      TableFileWriter::Create(fs, TableFileName(dbname, number), options, &writer));
+  TableBuilder& builder = writer->builder();
 
   std::string current_user_key;
   bool has_current = false;
@@ -53,41 +53,20 @@ Status BuildTable(const std::string& dbname, FileSystem* fs,
     last_stripe = stripe;
     builder.Add(key, iter->value());
   }
-  Status s = iter->status();
-  if (s.ok() && has_tombstones) {
+  AE_RETURN_IF_ERROR(iter->status());
+  if (has_tombstones) {
     for (const RangeTombstone& t : tombstones->tombstones()) {
       builder.AddRangeTombstone(t.begin, t.end, t.sequence);
     }
   }
-  if (s.ok()) {
-    s = builder.Finish();
-  }
-  if (s.ok()) {
-    s = file->Sync();
-  }
-  if (Status c = file->Close(); s.ok()) {
-    s = c;
-  }
-  if (s.ok()) {
-    s = fs->RenameFile(tmp_path, final_path);
-  }
-  if (s.ok()) {
-    s = fs->SyncDir(dbname);
-  }
-  if (!s.ok()) {
-    fs->RemoveFile(tmp_path).IgnoreError();
-    fs->RemoveFile(final_path).IgnoreError();
+  AE_RETURN_IF_ERROR(writer->Finish());
+  // Until the directory is synced the table may vanish in a crash; the
+  // writer removes nothing once Finish() succeeded, so remove it here.
+  if (Status s = fs->SyncDir(dbname); !s.ok()) {
+    fs->RemoveFile(TableFileName(dbname, number)).IgnoreError();
     return s;
   }
-  const TableProperties& props = builder.properties();
-  meta->file_size = builder.FileSize();
-  meta->smallest = props.smallest_key;
-  meta->largest = props.largest_key;
-  meta->smallest_seq = props.smallest_seq;
-  meta->largest_seq = props.largest_seq;
-  meta->num_entries = props.num_entries;
-  meta->num_deletions = props.num_deletions;
-  meta->num_range_deletions = props.num_range_deletions;
+  *meta = MakeFileMetaData(number, builder.FileSize(), builder.properties());
   return Status::OK();
 }
 

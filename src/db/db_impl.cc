@@ -7,6 +7,7 @@
 
 #include "cache/block_cache.h"
 #include "cache/table_cache.h"
+#include "compaction/compaction_job.h"
 #include "db/build_table.h"
 #include "db/db_iterator.h"
 #include "db/write_batch_internal.h"
@@ -671,6 +672,8 @@ void DBImpl::BackgroundFlush() {
   }
   flush_scheduled_ = false;
   bg_cv_.notify_all();
+  lock.unlock();
+  PurgeObsoleteFiles();
 }
 
 Status DBImpl::Flush() {
@@ -693,6 +696,116 @@ Status DBImpl::Flush() {
     return bg_error_;
   }
   return shutting_down_ ? ClosedError() : Status::OK();
+}
+
+Status DBImpl::CompactAll() {
+  AE_RETURN_IF_ERROR(Flush());
+  std::shared_ptr<const Version> base;
+  std::vector<SequenceNumber> snapshots;
+  {
+    std::unique_lock lock(mu_);
+    while (compaction_running_ && !shutting_down_) {
+      bg_cv_.wait(lock);
+    }
+    if (shutting_down_) {
+      return ClosedError();
+    }
+    AE_RETURN_IF_ERROR(bg_error_);
+    compaction_running_ = true;
+    base = versions_->current();
+    snapshots = LiveSnapshots();
+  }
+  // Every table of `base` is an input, so the output is the bottom of the
+  // tree: tables flushed meanwhile hold only newer writes.
+  Status s;
+  VersionEdit edit;
+  std::vector<FileMetaData> outputs;
+  {
+    TableReadOptions topts;
+    topts.verify_checksums = true;  // never rewrite damaged data as good
+    topts.fill_cache = false;
+    std::vector<std::shared_ptr<TableReader>> readers;
+    std::vector<std::unique_ptr<InternalIterator>> children;
+    std::vector<const RangeTombstoneList*> tombstones;
+    for (int level = 0; level < kNumLevels && s.ok(); ++level) {
+      for (const auto& f : base->levels[level]) {
+        std::shared_ptr<TableReader> reader;
+        s = table_cache_->Get(f->number, f->file_size, &reader);
+        if (!s.ok()) {
+          break;
+        }
+        children.push_back(reader->NewIterator(topts));
+        tombstones.push_back(&reader->range_tombstones());
+        readers.push_back(std::move(reader));
+        edit.DeleteFile(level, f->number);
+      }
+    }
+    if (s.ok() && !edit.deleted_files.empty()) {
+      CompactionJobOptions copts;
+      copts.table.block_size = options_.block_size;
+      copts.table.bloom_bits_per_key = options_.bloom_bits_per_key;
+      copts.table.compression = options_.compression;
+      copts.bottommost = true;
+      copts.snapshots = std::move(snapshots);
+      std::unique_ptr<InternalIterator> input = NewMergingIterator(std::move(children));
+      s = RunCompaction(dbname_, fs_, copts, input.get(), tombstones,
+                        [this] { return versions_->NewFileNumber(); }, &outputs);
+    }
+  }
+  for (std::size_t i = 0; s.ok() && i < outputs.size(); ++i) {
+    std::shared_ptr<TableReader> reader;  // read each output back once
+    s = table_cache_->Get(outputs[i].number, outputs[i].file_size, &reader);
+  }
+  if (s.ok() && !edit.deleted_files.empty()) {
+    for (FileMetaData& f : outputs) {
+      edit.AddFile(kNumLevels - 1, std::move(f));
+    }
+    s = versions_->LogAndApply(&edit);
+  }
+  if (!s.ok()) {
+    for (const FileMetaData& f : outputs) {
+      table_cache_->Evict(f.number);
+      fs_->RemoveFile(TableFileName(dbname_, f.number)).IgnoreError();
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (s.ok()) {
+      for (const auto& level : base->levels) {
+        for (const auto& f : level) {
+          obsolete_files_.emplace_back(f, f->number);
+        }
+      }
+      InstallSuperVersion();
+    } else if (!s.IsCorruption()) {
+      bg_error_ = Status::IOError("compaction failed; the database accepts no more writes",
+                                  s.ToString());
+    }
+    compaction_running_ = false;
+    bg_cv_.notify_all();
+  }
+  base.reset();
+  PurgeObsoleteFiles();
+  return s;
+}
+
+void DBImpl::PurgeObsoleteFiles() {
+  std::vector<std::uint64_t> unreferenced;
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(obsolete_files_, [&](const auto& entry) {
+      if (!entry.first.expired()) {
+        return false;  // a reader still holds a version that lists it
+      }
+      unreferenced.push_back(entry.second);
+      return true;
+    });
+  }
+  for (std::uint64_t number : unreferenced) {
+    table_cache_->Evict(number);
+    // A failure only leaves a file that the next Open removes.
+    fs_->RemoveFile(TableFileName(dbname_, number)).IgnoreError();
+  }
 }
 
 // ---------------------------------------------------------------- reads
@@ -784,9 +897,12 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   }
   for (int level = 1; level < kNumLevels; ++level) {
     const auto& tables = sv->version->levels[level];
-    auto it = std::lower_bound(tables.begin(), tables.end(), key,
+    // Tables of a level >= 1 do not overlap in internal key order; a table
+    // whose range tombstone ends at `key` has largest key@kMaxSequenceNumber,
+    // which sorts before every entry of `key`.
+    auto it = std::lower_bound(tables.begin(), tables.end(), lookup.internal_key(),
                                [](const auto& f, std::string_view k) {
-                                 return f->largest_user_key() < k;
+                                 return CompareInternalKeys(f->largest, k) < 0;
                                });
     if (it != tables.end() && key >= (*it)->smallest_user_key()) {
       AE_RETURN_IF_ERROR(visit_table(**it));
@@ -931,8 +1047,12 @@ Status DBImpl::Close() {
   while (!writers_.empty() || flush_scheduled_) {
     bg_cv_.wait(lock);
   }
+  while (compaction_running_) {
+    bg_cv_.wait(lock);
+  }
   lock.unlock();
   pool_.reset();  // joins; queued jobs see shutting_down_ and return
+  PurgeObsoleteFiles();
   Status s;
   if (wal_) {
     s = wal_->Close();

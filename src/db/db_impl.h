@@ -63,6 +63,7 @@ class DBImpl final : public DB {
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
+  Status CompactAll() override;
   Status Close() override;
   bool GetProperty(std::string_view name, std::string* value) override;
 
@@ -95,6 +96,8 @@ class DBImpl final : public DB {
   void InstallSuperVersion();   // REQUIRES: mu_ held
   void MaybeScheduleFlush();    // REQUIRES: mu_ held
   void BackgroundFlush();
+  // Removes the tables that compactions replaced once no reader holds them.
+  void PurgeObsoleteFiles();
   std::vector<SequenceNumber> LiveSnapshots() const;  // REQUIRES: mu_ held
   std::shared_ptr<const SuperVersion> AcquireView(const ReadOptions& options,
                                                   SequenceNumber* sequence, Status* status);
@@ -120,6 +123,10 @@ class DBImpl final : public DB {
   std::list<SnapshotImpl> snapshots_;               // oldest first; guarded by mu_
   Status bg_error_;                                 // sticky; guarded by mu_
   bool flush_scheduled_ = false;                    // guarded by mu_
+  bool compaction_running_ = false;                 // guarded by mu_
+  // Tables no longer in the current version, deleted once unreferenced.
+  std::vector<std::pair<std::weak_ptr<const FileMetaData>, std::uint64_t>>
+      obsolete_files_;  // (table, its number); guarded by mu_
   bool shutting_down_ = false;                      // guarded by mu_
   bool closed_ = false;                             // guarded by mu_
   std::unique_ptr<ThreadPool> pool_;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "key/internal_key.h"
+#include "sstable/table_properties.h"
 
 namespace aeternus {
 
@@ -26,5 +27,21 @@ struct FileMetaData {
   std::string_view largest_user_key() const { return ExtractUserKey(largest); }
   bool empty_range() const { return smallest.size() < kTrailerSize; }
 };
+
+// The manifest's record of table `number`, from what its builder wrote.
+inline FileMetaData MakeFileMetaData(std::uint64_t number, std::uint64_t file_size,
+                                     const TableProperties& props) {
+  FileMetaData f;
+  f.number = number;
+  f.file_size = file_size;
+  f.smallest = props.smallest_key;
+  f.largest = props.largest_key;
+  f.smallest_seq = props.smallest_seq;
+  f.largest_seq = props.largest_seq;
+  f.num_entries = props.num_entries;
+  f.num_deletions = props.num_deletions;
+  f.num_range_deletions = props.num_range_deletions;
+  return f;
+}
 
 }  // namespace aeternus

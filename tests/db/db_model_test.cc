@@ -93,7 +93,7 @@ class ModelRun {
       } else if (rnd_.OneIn(2)) {
         err = DoReopen();
       } else {
-        err = DoFlush();
+        err = DoCompactAll();
       }
       if (!err.empty()) {
         std::string recent;
@@ -463,6 +463,13 @@ class ModelRun {
     ++flushes_;
     Status s = db().Flush();
     return s.ok() ? "" : Fail(s, "Flush");
+  }
+
+  // Major compaction, with snapshots and their checks carrying across it.
+  std::string DoCompactAll() {
+    Log("CompactAll");
+    Status s = db().CompactAll();
+    return s.ok() ? "" : Fail(s, "CompactAll");
   }
 
   std::string DoReopen() {

@@ -1,0 +1,47 @@
+#pragma once
+// CompactionJob: the I/O of a compaction. It merges the entries of its
+// input tables into new tables, keeping of each key only the versions some
+// reader can still see, and returns what it wrote; installing the result
+// (a VersionEdit) is the caller's business.
+//
+// Visibility: with snapshots s_1 < ... < s_n, the sequence space splits
+// into stripes (s_{i-1}, s_i] and (s_n, inf). Every reader sees the same
+// versions of a key within one stripe, so only the newest version in each
+// stripe is kept. When `bottommost` (no older data exists outside the
+// inputs), a point tombstone that every reader sees is dropped with all
+// older versions, and so is a range tombstone, after hiding what it covers
+// in its stripe.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "aeternus/status.h"
+#include "env/file_system.h"
+#include "iterator/internal_iterator.h"
+#include "key/range_tombstone_list.h"
+#include "manifest/file_meta_data.h"
+#include "sstable/table_builder.h"
+
+namespace aeternus {
+
+struct CompactionJobOptions {
+  TableBuilderOptions table;
+  // An output table is closed at the first new user key past this size.
+  std::uint64_t target_file_size = 64u << 20;
+  bool bottommost = false;
+  std::vector<SequenceNumber> snapshots;  // ascending
+};
+
+// Writes the merged entries of `input` (internal keys in order) and the
+// range tombstones of `tombstones` to new tables in `dbname`, numbered by
+// `new_file_number`. Outputs are appended to *outputs in key order and do
+// not overlap. On failure the outputs written so far are removed.
+Status RunCompaction(const std::string& dbname, FileSystem* fs,
+                     const CompactionJobOptions& options, InternalIterator* input,
+                     const std::vector<const RangeTombstoneList*>& tombstones,
+                     const std::function<std::uint64_t()>& new_file_number,
+                     std::vector<FileMetaData>* outputs);
+
+}  // namespace aeternus
