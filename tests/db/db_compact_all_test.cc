@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 #include "aeternus/db.h"
 #include "db/db_impl.h"
@@ -191,6 +193,50 @@ TEST_F(DBCompactAllTest, CompactedDataSurvivesReopenAndNewWritesLayerOnTop) {
   EXPECT_EQ(Get(Key(1)), "new");
   EXPECT_EQ(Get(Key(2)), "NOT_FOUND");
   EXPECT_EQ(Property("aeternus.num-files-at-level6"), "1");
+}
+
+TEST_F(DBCompactAllTest, RunsBesideWritersReadersAndFlushes) {
+  Open();
+  std::atomic<bool> stop{false};
+  std::atomic<int> errors{0};
+  // Writer: key i always holds "v<i>" once written; later rounds rewrite it.
+  std::thread writer([&] {
+    for (int round = 0; !stop.load(); ++round) {
+      for (int i = 0; i < 500; ++i) {
+        if (!db_->Put(no_sync_, Key(i), "v" + std::to_string(i)).ok()) {
+          ++errors;
+        }
+      }
+    }
+  });
+  std::thread reader([&] {
+    while (!stop.load()) {
+      auto it = db_->NewIterator({});
+      std::string prev;
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        std::string k(it->key());
+        if (!prev.empty() && k <= prev) {
+          ++errors;
+        }
+        if (it->value() != "v" + std::to_string(std::stoi(k.substr(3)))) {
+          ++errors;
+        }
+        prev = k;
+      }
+      if (!it->status().ok()) {
+        ++errors;
+      }
+    }
+  });
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_OK(db_->CompactAll());
+  }
+  stop = true;
+  writer.join();
+  reader.join();
+  EXPECT_EQ(errors.load(), 0);
+  ASSERT_OK(db_->CompactAll());
+  EXPECT_EQ(Get(Key(42)), "v42");
 }
 
 TEST_F(DBCompactAllTest, EmptyDatabaseCompactsToNothing) {
