@@ -8,21 +8,13 @@
 #include <gtest/gtest.h>
 
 #include "env/mem_file_system.h"
+#include "testutil/file_contents.h"
 #include "testutil/status_assertions.h"
 
 namespace aeternus {
 namespace {
 
-// The contents of `path`, or "NOT_FOUND".
-std::string Contents(FileSystem& fs, const std::string& path) {
-  std::string data;
-  Status s = ReadFileToString(&fs, path, &data);
-  if (s.IsNotFound()) {
-    return "NOT_FOUND";
-  }
-  EXPECT_OK(s);
-  return data;
-}
+using test::FileContents;
 
 class FaultInjectionFileSystemTest : public testing::Test {
  protected:
@@ -46,15 +38,15 @@ TEST_F(FaultInjectionFileSystemTest, AppendsReachTheTargetOnlyWhenFlushed) {
   ASSERT_OK(fs_.NewWritableFile("/db/f", &file));
   ASSERT_OK(file->Append("abc"));
   EXPECT_EQ(file->Size(), 3u);
-  EXPECT_EQ(Contents(mem_, "/db/f"), "");
+  EXPECT_EQ(FileContents(mem_, "/db/f"), "");
   ASSERT_OK(file->Flush());
-  EXPECT_EQ(Contents(mem_, "/db/f"), "abc");
+  EXPECT_EQ(FileContents(mem_, "/db/f"), "abc");
   // Past 64 KiB of pending bytes they are handed over, as by a POSIX buffer.
   ASSERT_OK(file->Append(std::string(70000, 'x')));
-  EXPECT_EQ(Contents(mem_, "/db/f").size(), 70003u);
+  EXPECT_EQ(FileContents(mem_, "/db/f").size(), 70003u);
   ASSERT_OK(file->Append("tail"));
   ASSERT_OK(file->Close());
-  EXPECT_EQ(Contents(mem_, "/db/f").size(), 70007u);
+  EXPECT_EQ(FileContents(mem_, "/db/f").size(), 70007u);
 }
 
 TEST_F(FaultInjectionFileSystemTest, DropUnsyncedDataTruncatesToSyncedLength) {
@@ -64,11 +56,11 @@ TEST_F(FaultInjectionFileSystemTest, DropUnsyncedDataTruncatesToSyncedLength) {
   std::uint64_t synced = 0;
   ASSERT_TRUE(fs_.GetSyncedSize("/db/a", &synced));
   EXPECT_EQ(synced, 6u);
-  EXPECT_EQ(Contents(fs_, "/db/a"), "synced-lost");
+  EXPECT_EQ(FileContents(fs_, "/db/a"), "synced-lost");
   ASSERT_OK(fs_.DropUnsyncedData());
-  EXPECT_EQ(Contents(fs_, "/db/a"), "synced");
-  EXPECT_EQ(Contents(fs_, "/db/b"), "");
-  EXPECT_EQ(Contents(fs_, "/db/c"), "whole");
+  EXPECT_EQ(FileContents(fs_, "/db/a"), "synced");
+  EXPECT_EQ(FileContents(fs_, "/db/b"), "");
+  EXPECT_EQ(FileContents(fs_, "/db/c"), "whole");
 }
 
 TEST_F(FaultInjectionFileSystemTest, FilesNotCreatedThroughItCountAsDurable) {
@@ -79,7 +71,7 @@ TEST_F(FaultInjectionFileSystemTest, FilesNotCreatedThroughItCountAsDurable) {
   EXPECT_FALSE(fs_.GetSyncedSize("/db/old", &synced));
   ASSERT_OK(fs_.DropUnsyncedData());
   ASSERT_OK(fs_.DeleteFilesCreatedAfterLastDirSync());
-  EXPECT_EQ(Contents(fs_, "/db/old"), "old data");
+  EXPECT_EQ(FileContents(fs_, "/db/old"), "old data");
 }
 
 TEST_F(FaultInjectionFileSystemTest, DropRandomUnsyncedDataKeepsSyncedPrefix) {
@@ -90,7 +82,7 @@ TEST_F(FaultInjectionFileSystemTest, DropRandomUnsyncedDataKeepsSyncedPrefix) {
   for (std::uint32_t seed = 0; seed < 100; ++seed) {
     WriteFile("/db/f", synced, unsynced);
     ASSERT_OK(fs_.DropRandomUnsyncedData(seed));
-    const std::string after = Contents(fs_, "/db/f");
+    const std::string after = FileContents(fs_, "/db/f");
     ASSERT_GE(after.size(), synced.size());
     ASSERT_LE(after.size(), synced.size() + unsynced.size());
     ASSERT_EQ(after.substr(0, synced.size()), synced) << "seed " << seed;
@@ -98,12 +90,12 @@ TEST_F(FaultInjectionFileSystemTest, DropRandomUnsyncedDataKeepsSyncedPrefix) {
     saw_damage |= after.substr(synced.size()) != unsynced.substr(0, after.size() - synced.size());
     // What survived is on disk now: nothing further is dropped.
     ASSERT_OK(fs_.DropUnsyncedData());
-    ASSERT_EQ(Contents(fs_, "/db/f"), after);
+    ASSERT_EQ(FileContents(fs_, "/db/f"), after);
 
     // The same seed and history give the same result.
     WriteFile("/db/f", synced, unsynced);
     ASSERT_OK(fs_.DropRandomUnsyncedData(seed));
-    ASSERT_EQ(Contents(fs_, "/db/f"), after);
+    ASSERT_EQ(FileContents(fs_, "/db/f"), after);
   }
   EXPECT_TRUE(saw_shorter);
   EXPECT_TRUE(saw_damage);
@@ -117,9 +109,9 @@ TEST_F(FaultInjectionFileSystemTest, UndoesCreationsNotDirSynced) {
   WriteFile("/other/elsewhere", "e", "");
   ASSERT_OK(fs_.SyncDir("/other"));
   ASSERT_OK(fs_.DeleteFilesCreatedAfterLastDirSync());
-  EXPECT_EQ(Contents(fs_, "/db/kept"), "k");
-  EXPECT_EQ(Contents(fs_, "/db/lost"), "NOT_FOUND");
-  EXPECT_EQ(Contents(fs_, "/other/elsewhere"), "e");
+  EXPECT_EQ(FileContents(fs_, "/db/kept"), "k");
+  EXPECT_EQ(FileContents(fs_, "/db/lost"), "NOT_FOUND");
+  EXPECT_EQ(FileContents(fs_, "/other/elsewhere"), "e");
 }
 
 TEST_F(FaultInjectionFileSystemTest, RenameNotDirSyncedIsUndone) {
@@ -128,10 +120,10 @@ TEST_F(FaultInjectionFileSystemTest, RenameNotDirSyncedIsUndone) {
   // The same steps, stopping before the directory sync.
   WriteFile("/db/CURRENT.tmp", "MANIFEST-000002\n", "");
   ASSERT_OK(fs_.RenameFile("/db/CURRENT.tmp", "/db/CURRENT"));
-  EXPECT_EQ(Contents(fs_, "/db/CURRENT"), "MANIFEST-000002\n");
+  EXPECT_EQ(FileContents(fs_, "/db/CURRENT"), "MANIFEST-000002\n");
   ASSERT_OK(fs_.DeleteFilesCreatedAfterLastDirSync());
-  EXPECT_EQ(Contents(fs_, "/db/CURRENT"), "MANIFEST-000001\n");
-  EXPECT_EQ(Contents(fs_, "/db/CURRENT.tmp"), "NOT_FOUND");
+  EXPECT_EQ(FileContents(fs_, "/db/CURRENT"), "MANIFEST-000001\n");
+  EXPECT_EQ(FileContents(fs_, "/db/CURRENT.tmp"), "NOT_FOUND");
 }
 
 TEST_F(FaultInjectionFileSystemTest, RenameAfterDirSyncSurvives) {
@@ -141,7 +133,7 @@ TEST_F(FaultInjectionFileSystemTest, RenameAfterDirSyncSurvives) {
   ASSERT_OK(fs_.SyncDir("/db"));
   ASSERT_OK(fs_.DeleteFilesCreatedAfterLastDirSync());
   ASSERT_OK(fs_.DropUnsyncedData());
-  EXPECT_EQ(Contents(fs_, "/db/CURRENT"), "MANIFEST-000002\n");
+  EXPECT_EQ(FileContents(fs_, "/db/CURRENT"), "MANIFEST-000002\n");
 }
 
 TEST_F(FaultInjectionFileSystemTest, RenamedDurableFileGoesBackToItsOldName) {
@@ -149,8 +141,8 @@ TEST_F(FaultInjectionFileSystemTest, RenamedDurableFileGoesBackToItsOldName) {
   ASSERT_OK(fs_.SyncDir("/db"));
   ASSERT_OK(fs_.RenameFile("/db/a", "/db/b"));
   ASSERT_OK(fs_.DeleteFilesCreatedAfterLastDirSync());
-  EXPECT_EQ(Contents(fs_, "/db/a"), "A");
-  EXPECT_EQ(Contents(fs_, "/db/b"), "NOT_FOUND");
+  EXPECT_EQ(FileContents(fs_, "/db/a"), "A");
+  EXPECT_EQ(FileContents(fs_, "/db/b"), "NOT_FOUND");
   // Its durability state moved with it.
   std::uint64_t synced = 0;
   ASSERT_TRUE(fs_.GetSyncedSize("/db/a", &synced));
@@ -178,8 +170,8 @@ TEST_F(FaultInjectionFileSystemTest, InactiveFileSystemChangesNothing) {
   EXPECT_TRUE(fs_.SyncDir("/db").IsIOError());
   EXPECT_TRUE(fs_.CreateDir("/db2").IsIOError());
   // Reads still work, and nothing changed.
-  EXPECT_EQ(Contents(fs_, "/db/f"), "synced");
-  EXPECT_EQ(Contents(fs_, "/db/open"), "");
+  EXPECT_EQ(FileContents(fs_, "/db/f"), "synced");
+  EXPECT_EQ(FileContents(fs_, "/db/open"), "");
   EXPECT_FALSE(fs_.FileExists("/db/new"));
 
   fs_.SetFilesystemActive(true);
@@ -223,12 +215,12 @@ TEST_F(FaultInjectionFileSystemTest, InjectedSyncErrorsLeaveDataUnsynced) {
   fs_.InjectSyncErrors(0, 0);
   ASSERT_OK(file->Flush());
   ASSERT_OK(file->Close());
-  EXPECT_EQ(Contents(fs_, "/db/f"), "durable+more");
+  EXPECT_EQ(FileContents(fs_, "/db/f"), "durable+more");
   ASSERT_OK(fs_.DropUnsyncedData());
-  EXPECT_EQ(Contents(fs_, "/db/f"), "durable");
+  EXPECT_EQ(FileContents(fs_, "/db/f"), "durable");
   // The failed SyncDir left the creation undoable.
   ASSERT_OK(fs_.DeleteFilesCreatedAfterLastDirSync());
-  EXPECT_EQ(Contents(fs_, "/db/f"), "NOT_FOUND");
+  EXPECT_EQ(FileContents(fs_, "/db/f"), "NOT_FOUND");
 }
 
 TEST(FaultInjectionPosixTest, DropsUnsyncedDataOfRealFiles) {
@@ -248,9 +240,9 @@ TEST(FaultInjectionPosixTest, DropsUnsyncedDataOfRealFiles) {
     fs.SetFilesystemActive(false);
   }
   fs.SetFilesystemActive(true);
-  EXPECT_EQ(Contents(*posix, path), "syncedunsynced");
+  EXPECT_EQ(FileContents(*posix, path), "syncedunsynced");
   ASSERT_OK(fs.DropUnsyncedData());
-  EXPECT_EQ(Contents(*posix, path), "synced");
+  EXPECT_EQ(FileContents(*posix, path), "synced");
   ASSERT_OK(fs.DeleteFilesCreatedAfterLastDirSync());
   EXPECT_FALSE(posix->FileExists(path));
   ::rmdir(dir.c_str());

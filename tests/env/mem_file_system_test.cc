@@ -5,21 +5,13 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include "testutil/file_contents.h"
 #include "testutil/status_assertions.h"
 
 namespace aeternus {
 namespace {
 
-// The contents of `path`, or "NOT_FOUND".
-std::string Contents(FileSystem& fs, const std::string& path) {
-  std::string data;
-  Status s = ReadFileToString(&fs, path, &data);
-  if (s.IsNotFound()) {
-    return "NOT_FOUND";
-  }
-  EXPECT_OK(s);
-  return data;
-}
+using test::FileContents;
 
 void WriteFile(FileSystem& fs, const std::string& path, std::string_view data) {
   std::unique_ptr<WritableFile> file;
@@ -47,7 +39,7 @@ TEST(MemFileSystemTest, WrittenBytesAreReadable) {
   ASSERT_OK(fs.NewWritableFile("/d/f", &file));
   ASSERT_OK(file->Append("hello "));
   // Visible before Flush or Close: nothing is buffered.
-  EXPECT_EQ(Contents(fs, "/d/f"), "hello ");
+  EXPECT_EQ(FileContents(fs, "/d/f"), "hello ");
   ASSERT_OK(file->Append("world"));
   ASSERT_OK(file->Sync());
   EXPECT_EQ(file->Size(), 11u);
@@ -80,7 +72,7 @@ TEST(MemFileSystemTest, NewWritableFileTruncates) {
   MemFileSystem fs;
   WriteFile(fs, "/d/f", "old contents");
   WriteFile(fs, "/d/f", "new");
-  EXPECT_EQ(Contents(fs, "/d/f"), "new");
+  EXPECT_EQ(FileContents(fs, "/d/f"), "new");
 }
 
 TEST(MemFileSystemTest, MissingFilesAreNotFound) {
@@ -101,10 +93,10 @@ TEST(MemFileSystemTest, RenameReplacesTarget) {
   WriteFile(fs, "/d/a", "A");
   WriteFile(fs, "/d/b", "B");
   ASSERT_OK(fs.RenameFile("/d/a", "/d/b"));
-  EXPECT_EQ(Contents(fs, "/d/a"), "NOT_FOUND");
-  EXPECT_EQ(Contents(fs, "/d/b"), "A");
+  EXPECT_EQ(FileContents(fs, "/d/a"), "NOT_FOUND");
+  EXPECT_EQ(FileContents(fs, "/d/b"), "A");
   ASSERT_OK(fs.RenameFile("/d/b", "/d/b"));
-  EXPECT_EQ(Contents(fs, "/d/b"), "A");
+  EXPECT_EQ(FileContents(fs, "/d/b"), "A");
 }
 
 TEST(MemFileSystemTest, RemovedFileStaysReadableThroughOpenHandle) {
@@ -183,7 +175,7 @@ TEST(MemFileSystemTest, ConcurrentUse) {
     th.join();
   }
   for (int t = 0; t < kThreads; ++t) {
-    EXPECT_EQ(Contents(fs, "/db/" + std::to_string(t)).size(), 10u * kAppends);
+    EXPECT_EQ(FileContents(fs, "/db/" + std::to_string(t)).size(), 10u * kAppends);
   }
 }
 
