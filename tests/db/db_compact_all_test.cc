@@ -200,13 +200,15 @@ TEST_F(DBCompactAllTest, RunsBesideWritersReadersAndFlushes) {
   std::atomic<bool> stop{false};
   std::atomic<int> errors{0};
   // Writer: key i always holds "v<i>" once written; later rounds rewrite it.
+  std::atomic<int> rounds{0};
   std::thread writer([&] {
-    for (int round = 0; !stop.load(); ++round) {
+    while (!stop.load()) {
       for (int i = 0; i < 500; ++i) {
         if (!db_->Put(no_sync_, Key(i), "v" + std::to_string(i)).ok()) {
           ++errors;
         }
       }
+      ++rounds;
     }
   });
   std::thread reader([&] {
@@ -229,6 +231,11 @@ TEST_F(DBCompactAllTest, RunsBesideWritersReadersAndFlushes) {
     }
   });
   for (int i = 0; i < 8; ++i) {
+    // Each compaction starts after more writes went in.
+    const int seen = rounds.load();
+    while (rounds.load() == seen) {
+      std::this_thread::yield();
+    }
     ASSERT_OK(db_->CompactAll());
   }
   stop = true;
