@@ -1,6 +1,6 @@
 #pragma once
-// CompactionJob: the I/O of a compaction. It merges the entries of its
-// input tables into new tables, keeping of each key only the versions some
+// CompactionJob: the I/O of a compaction (and of a flush, whose input is a
+// memtable). It merges the entries of its inputs into new tables, keeping of each key only the versions some
 // reader can still see, and returns what it wrote; installing the result
 // (a VersionEdit) is the caller's business.
 //

@@ -8,7 +8,6 @@
 #include "cache/block_cache.h"
 #include "cache/table_cache.h"
 #include "compaction/compaction_job.h"
-#include "db/build_table.h"
 #include "db/db_iterator.h"
 #include "db/write_batch_internal.h"
 #include "iterator/merging_iterator.h"
@@ -331,27 +330,37 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
   return Status::OK();
 }
 
+TableBuilderOptions DBImpl::TableOptions() const {
+  TableBuilderOptions t;
+  t.block_size = options_.block_size;
+  t.bloom_bits_per_key = options_.bloom_bits_per_key;
+  t.compression = options_.compression;
+  return t;
+}
+
 Status DBImpl::WriteLevel0Table(const MemTable& mem,
                                 const std::vector<SequenceNumber>& snapshots,
                                 VersionEdit* edit) {
-  TableBuilderOptions topts;
-  topts.block_size = options_.block_size;
-  topts.bloom_bits_per_key = options_.bloom_bits_per_key;
-  topts.compression = options_.compression;
+  // A flush is a compaction of one memtable into one table that keeps every
+  // tombstone (older data lives in the tables below).
+  CompactionJobOptions copts;
+  copts.table = TableOptions();
+  copts.target_file_size = ~std::uint64_t{0};
+  copts.bottommost = false;
+  copts.snapshots = snapshots;
   std::unique_ptr<InternalIterator> iter = mem.NewIterator();
-  std::vector<RangeTombstone> all_tombstones;
-  for (const auto& list : mem.RangeTombstones()) {
-    all_tombstones.insert(all_tombstones.end(), list->tombstones().begin(),
-                          list->tombstones().end());
+  const MemTable::TombstoneLists lists = mem.RangeTombstones();
+  std::vector<const RangeTombstoneList*> tombstones;
+  for (const auto& list : lists) {
+    tombstones.push_back(list.get());
   }
-  const RangeTombstoneList tombstones(std::move(all_tombstones));
-  FileMetaData meta;
-  const std::uint64_t number = versions_->NewFileNumber();
-  AE_RETURN_IF_ERROR(BuildTable(dbname_, fs_, topts, iter.get(), &tombstones, snapshots,
-                                number, &meta));
-  if (meta.file_size == 0) {
+  std::vector<FileMetaData> outputs;
+  AE_RETURN_IF_ERROR(RunCompaction(dbname_, fs_, copts, iter.get(), tombstones,
+                                   [this] { return versions_->NewFileNumber(); }, &outputs));
+  if (outputs.empty()) {
     return Status::OK();
   }
+  FileMetaData meta = std::move(outputs.front());
   // Read the new table back once: a table that cannot be opened must not
   // be recorded.
   std::shared_ptr<TableReader> reader;
@@ -742,9 +751,7 @@ Status DBImpl::CompactAll() {
     }
     if (s.ok() && !edit.deleted_files.empty()) {
       CompactionJobOptions copts;
-      copts.table.block_size = options_.block_size;
-      copts.table.bloom_bits_per_key = options_.bloom_bits_per_key;
-      copts.table.compression = options_.compression;
+      copts.table = TableOptions();
       copts.bottommost = true;
       copts.snapshots = std::move(snapshots);
       std::unique_ptr<InternalIterator> input = NewMergingIterator(std::move(children));

@@ -29,6 +29,7 @@
 #include "env/file_system.h"
 #include "key/internal_key.h"
 #include "manifest/version_set.h"
+#include "sstable/table_builder.h"
 
 namespace aeternus {
 
@@ -82,6 +83,7 @@ class DBImpl final : public DB {
   };
   Status ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem, VersionEdit* edit,
                    SequenceNumber* max_sequence, WalReplayResult* result);
+  TableBuilderOptions TableOptions() const;
   Status WriteLevel0Table(const MemTable& mem, const std::vector<SequenceNumber>& snapshots,
                           VersionEdit* edit);
   void DeleteObsoleteFiles();
