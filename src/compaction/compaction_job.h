@@ -1,7 +1,8 @@
 #pragma once
 // CompactionJob: the I/O of a compaction (and of a flush, whose input is a
-// memtable). It merges the entries of its inputs into new tables, keeping of each key only the versions some
-// reader can still see, and returns what it wrote; installing the result
+// memtable). It merges the entries of its inputs into new tables, keeping
+// of each key only the versions some reader can still see, and returns
+// what it wrote; installing the result
 // (a VersionEdit) is the caller's business.
 //
 // Visibility: with snapshots s_1 < ... < s_n, the sequence space splits
