@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +78,18 @@ class DB {
   // snapshot needs are dropped and their space reclaimed. Waits until done.
   virtual Status CompactAll() = 0;
 
+  // Flushes the memtable, then compacts every table that holds keys in
+  // [begin, end] (both inclusive; nullopt leaves that end open), in the
+  // configured style: leveled moves them to the deepest level holding any
+  // of them, tiered merges them into one table. Waits until done.
+  // InvalidArgument when begin > end.
+  virtual Status CompactRange(std::optional<std::string_view> begin,
+                              std::optional<std::string_view> end) = 0;
+
+  // Waits until no background compaction runs or is needed (nor any
+  // flush). Returns the background error if one stopped the work.
+  virtual Status WaitForCompactions() = 0;
+
   // Waits for background work, syncs the WAL and releases the directory
   // lock. Does not flush the memtable: its writes are in the WAL and are
   // replayed by the next Open. Further calls return OK; other methods return
@@ -85,6 +98,18 @@ class DB {
 
   // Reads a property. Known names:
   //   aeternus.num-files        number of live tables
+  //   aeternus.num-files-at-level<N>  tables in level N (0..6); the
+  //                             tiered style keeps its tables in level 0
+  //   aeternus.pending-compaction-bytes  estimated bytes compaction must
+  //                             rewrite to bring every level (or bucket)
+  //                             under its limit
+  //   aeternus.total-table-bytes  bytes of all live tables
+  //   aeternus.num-compactions  compactions done since Open (trivial
+  //                             moves included)
+  //   aeternus.num-running-compactions  compactions running now
+  //   aeternus.write-slowdowns  writes delayed by l0_slowdown_writes_trigger
+  //   aeternus.write-stops      times writes waited (for a flush, or for
+  //                             compaction past l0_stop_writes_trigger)
   //   aeternus.memtable-bytes   bytes in the active and frozen memtables
   //   aeternus.sequence         last sequence number written
   //   aeternus.stats            a multi-line human-readable summary

@@ -19,6 +19,16 @@ enum class CompressionType : std::uint8_t {
   kLz4 = 2,   // when built with lz4 (AETERNUS_WITH_LZ4)
 };
 
+// How tables are merged in the background (docs/compaction.md).
+enum class CompactionStyle : std::uint8_t {
+  // Sorted runs by level, each level_size_multiplier times the one above
+  // (as in RocksDB and LevelDB): little space amplification, more rewriting.
+  kLeveled = 0,
+  // Tables of similar size are merged together (size-tiered): little
+  // rewriting, more space amplification and more tables per read.
+  kTiered = 1,
+};
+
 struct Options {
   // Create the database directory and its files when they are missing.
   // Default: true.
@@ -54,8 +64,56 @@ struct Options {
   // was built without the codec. Default: kNone.
   CompressionType compression = CompressionType::kNone;
 
-  // Threads for flushes (and compactions). Range: [1, 64]. Default: 2.
+  // Threads for flushes and compactions. With more than one, one thread is
+  // kept for flushes so that a long compaction never delays them.
+  // Range: [1, 64]. Default: 2.
   int background_threads = 2;
+
+  // ---- Compaction (docs/compaction.md). May change between opens.
+
+  // Default: kLeveled (see README, "Choosing a compaction style").
+  CompactionStyle compaction_style = CompactionStyle::kLeveled;
+
+  // No background compaction; DB::CompactRange and DB::CompactAll still
+  // work. Writes are still slowed and stopped by the level-0 triggers, so
+  // leave this off unless the caller compacts. Default: false.
+  bool disable_auto_compactions = false;
+
+  // Compaction output is cut into tables of about this size (leveled; the
+  // tiered style writes one table per merge). Range: [16 KiB, 4 GiB].
+  // Default: 64 MiB.
+  std::uint64_t target_file_size = 64u << 20;
+
+  // Leveled: level-0 tables that start a compaction into level 1.
+  // Range: [1, 1000]. Default: 4.
+  int l0_compaction_trigger = 4;
+
+  // Level-0 tables (leveled) or tables in all (tiered) at which each write
+  // is delayed by about 1 ms, and at which writes wait for compaction.
+  // Range: slowdown in [l0_compaction_trigger, 1000], stop in
+  // [slowdown, 1000]. Defaults: 20 and 36.
+  int l0_slowdown_writes_trigger = 20;
+  int l0_stop_writes_trigger = 36;
+
+  // Leveled: total bytes of level 1; level N+1 may hold
+  // level_size_multiplier times level N. Ranges: [64 KiB, 1 TiB] and
+  // [2, 100]. Defaults: 256 MiB and 10.
+  std::uint64_t max_bytes_for_level_base = 256u << 20;
+  int level_size_multiplier = 10;
+
+  // Tiered: a table joins a bucket of tables whose average size it is
+  // within [0.5x, 1.5x] of; tables under tiered_small_table_size share one
+  // bucket. A bucket of min_merge_width tables is merged, at most
+  // max_merge_width at once. Ranges: [0, 4 GiB], [2, 64], [min, 256].
+  // Defaults: 1 MiB, 4, 32.
+  std::uint64_t tiered_small_table_size = 1u << 20;
+  int min_merge_width = 4;
+  int max_merge_width = 32;
+
+  // Tiered: a table whose tombstones make up more than this fraction of
+  // its entries is rewritten alone to drop the tombstones that no longer
+  // hide anything. Range: (0, 1]. Default: 0.3.
+  double tombstone_compaction_ratio = 0.3;
 
   // Largest key accepted, in bytes. Range: [1, 64 MiB]. Default: 8 KiB.
   std::size_t max_key_size = 8u << 10;

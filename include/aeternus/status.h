@@ -19,6 +19,7 @@ class [[nodiscard]] Status {
     kInvalidArgument,
     kIOError,
     kBusy,
+    kAborted,  // cancelled, e.g. a manual compaction by Close
   };
 
   Status() noexcept = default;  // OK
@@ -48,6 +49,10 @@ class [[nodiscard]] Status {
     return Status(Code::kBusy, what, detail);
   }
 
+  static Status Aborted(std::string_view what, std::string_view detail = {}) {
+    return Status(Code::kAborted, what, detail);
+  }
+
   bool ok() const { return rep_ == nullptr; }
   Code code() const { return ok() ? Code::kOk : rep_->code; }
   bool IsNotFound() const { return code() == Code::kNotFound; }
@@ -56,6 +61,7 @@ class [[nodiscard]] Status {
   bool IsInvalidArgument() const { return code() == Code::kInvalidArgument; }
   bool IsIOError() const { return code() == Code::kIOError; }
   bool IsBusy() const { return code() == Code::kBusy; }
+  bool IsAborted() const { return code() == Code::kAborted; }
 
   // The message without the code name; empty for OK.
   std::string_view message() const {

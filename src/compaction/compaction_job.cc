@@ -135,11 +135,13 @@ Status RunCompaction(const std::string& dbname, FileSystem* fs,
     all.insert(all.end(), list->tombstones().begin(), list->tombstones().end());
   }
   const RangeTombstoneList coverage(all);
-  // At the bottom, a tombstone every reader sees has nothing left to hide
-  // once the entries it covers are dropped below.
+  const OlderData* older = options.older_data;
+  // A tombstone every reader sees, with nothing older outside the inputs,
+  // has nothing left to hide once the entries it covers are dropped below.
   std::vector<RangeTombstone> kept;
   for (const RangeTombstone& t : coverage.tombstones()) {
-    if (!options.bottommost || Stripe(snapshots, t.sequence) > 0) {
+    if (older == nullptr || Stripe(snapshots, t.sequence) > 0 ||
+        older->RangeMayExist(t.begin, t.end, t.sequence)) {
       kept.push_back(t);
     }
   }
@@ -149,7 +151,12 @@ Status RunCompaction(const std::string& dbname, FileSystem* fs,
   bool has_current = false;
   std::size_t last_stripe = 0;
   bool drop_older = false;  // an older version is hidden from every reader
+  std::uint64_t entries = 0;
   for (input->SeekToFirst(); input->Valid(); input->Next()) {
+    if (options.cancel != nullptr && (++entries & 1023) == 0 &&
+        options.cancel->load(std::memory_order_relaxed)) {
+      return Status::Aborted("compaction cancelled");
+    }
     ParsedInternalKey ikey;
     if (!ParseInternalKey(input->key(), &ikey)) {
       return Status::Corruption("compaction input holds a bad internal key");
@@ -171,7 +178,8 @@ Status RunCompaction(const std::string& dbname, FileSystem* fs,
             ikey.sequence) {
       continue;
     }
-    if (ikey.type == ValueType::kDeletion && options.bottommost && stripe == 0) {
+    if (ikey.type == ValueType::kDeletion && older != nullptr && stripe == 0 &&
+        !older->KeyMayExist(ikey.user_key, ikey.sequence)) {
       // Every reader sees this tombstone, and nothing older exists
       // outside the inputs: it and every older version can go.
       drop_older = true;

@@ -8,17 +8,19 @@
 // Visibility: with snapshots s_1 < ... < s_n, the sequence space splits
 // into stripes (s_{i-1}, s_i] and (s_n, inf). Every reader sees the same
 // versions of a key within one stripe, so only the newest version in each
-// stripe is kept. When `bottommost` (no older data exists outside the
-// inputs), a point tombstone that every reader sees is dropped with all
-// older versions, and so is a range tombstone, after hiding what it covers
-// in its stripe.
+// stripe is kept. A point tombstone that every reader sees is dropped with
+// all older versions when no older entry of its key exists outside the
+// inputs (OlderData); so is such a range tombstone, after hiding what it
+// covers in its stripe, when no older entry in its range exists outside.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "aeternus/status.h"
+#include "compaction/older_data.h"
 #include "env/file_system.h"
 #include "iterator/internal_iterator.h"
 #include "key/range_tombstone_list.h"
@@ -31,8 +33,12 @@ struct CompactionJobOptions {
   TableBuilderOptions table;
   // An output table is closed at the first new user key past this size.
   std::uint64_t target_file_size = 64u << 20;
-  bool bottommost = false;
+  // The tables outside the inputs; null when older data may exist anywhere
+  // (a flush), so that every tombstone is kept.
+  const OlderData* older_data = nullptr;
   std::vector<SequenceNumber> snapshots;  // ascending
+  // When set and true, the job stops early with Aborted (e.g. at Close).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Writes the merged entries of `input` (internal keys in order) and the

@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <set>
+#include <thread>
 
 #include "cache/block_cache.h"
 #include "cache/table_cache.h"
@@ -58,8 +59,16 @@ struct DBImpl::Stats {
   std::atomic<std::uint64_t> writes{0};
   std::atomic<std::uint64_t> flushes{0};
   std::atomic<std::uint64_t> bytes_flushed{0};
-  std::atomic<std::uint64_t> stall_count{0};
+  std::atomic<std::uint64_t> stall_count{0};   // waits: memtables full or level 0 at stop
   std::atomic<std::uint64_t> stall_micros{0};
+  std::atomic<std::uint64_t> slowdowns{0};     // 1 ms delays at the slowdown trigger
+  std::atomic<std::uint64_t> slowdown_micros{0};
+  std::atomic<std::uint64_t> compactions{0};
+  std::atomic<std::uint64_t> trivial_moves{0};
+  std::atomic<std::uint64_t> compaction_bytes_read{0};
+  std::atomic<std::uint64_t> compaction_bytes_written{0};
+  std::atomic<std::uint64_t> gets{0};
+  std::atomic<std::uint64_t> tables_probed{0};  // tables a Get looked into
 };
 
 namespace {
@@ -142,6 +151,43 @@ Status DBImpl::ValidateOptions(const Options& o) {
   if (o.max_value_size > (1u << 30)) {
     return bad("max_value_size", "must be at most 1 GiB");
   }
+  if (o.compaction_style != CompactionStyle::kLeveled &&
+      o.compaction_style != CompactionStyle::kTiered) {
+    return bad("compaction_style", "must be kLeveled or kTiered");
+  }
+  if (o.target_file_size < (16u << 10) || o.target_file_size > (4ull << 30)) {
+    return bad("target_file_size", "must be in [16 KiB, 4 GiB]");
+  }
+  if (o.l0_compaction_trigger < 1 || o.l0_compaction_trigger > 1000) {
+    return bad("l0_compaction_trigger", "must be in [1, 1000]");
+  }
+  if (o.l0_slowdown_writes_trigger < o.l0_compaction_trigger ||
+      o.l0_slowdown_writes_trigger > 1000) {
+    return bad("l0_slowdown_writes_trigger", "must be in [l0_compaction_trigger, 1000]");
+  }
+  if (o.l0_stop_writes_trigger < o.l0_slowdown_writes_trigger ||
+      o.l0_stop_writes_trigger > 1000) {
+    return bad("l0_stop_writes_trigger", "must be in [l0_slowdown_writes_trigger, 1000]");
+  }
+  if (o.max_bytes_for_level_base < (64u << 10) || o.max_bytes_for_level_base > (1ull << 40)) {
+    return bad("max_bytes_for_level_base", "must be in [64 KiB, 1 TiB]");
+  }
+  if (o.level_size_multiplier < 2 || o.level_size_multiplier > 100) {
+    return bad("level_size_multiplier", "must be in [2, 100]");
+  }
+  if (o.tiered_small_table_size > (4ull << 30)) {
+    return bad("tiered_small_table_size", "must be at most 4 GiB");
+  }
+  if (o.min_merge_width < 2 || o.min_merge_width > 64) {
+    return bad("min_merge_width", "must be in [2, 64]");
+  }
+  if (o.max_merge_width < o.min_merge_width || o.max_merge_width > 256) {
+    return bad("max_merge_width", "must be in [min_merge_width, 256]");
+  }
+  // Written so that NaN fails too.
+  if (!(o.tombstone_compaction_ratio > 0.0 && o.tombstone_compaction_ratio <= 1.0)) {
+    return bad("tombstone_compaction_ratio", "must be in (0, 1]");
+  }
   return Status::OK();
 }
 
@@ -171,7 +217,8 @@ DBImpl::DBImpl(const Options& options, std::string dbname, FileSystem* fs)
                                                 options.paranoid_checks)),
       versions_(std::make_unique<VersionSet>(dbname_, fs)),
       stats_(std::make_unique<Stats>()),
-      group_batch_(std::make_unique<WriteBatch>()) {}
+      group_batch_(std::make_unique<WriteBatch>()),
+      picker_(NewCompactionPicker(options)) {}
 
 DBImpl::~DBImpl() { Close().IgnoreError(); }
 
@@ -284,6 +331,7 @@ Status DBImpl::Recover() {
   InstallSuperVersion();
   DeleteObsoleteFiles();
   pool_ = std::make_unique<ThreadPool>(options_.background_threads);
+  MaybeScheduleCompaction();
   return Status::OK();
 }
 
@@ -346,7 +394,6 @@ Status DBImpl::WriteLevel0Table(const MemTable& mem,
   CompactionJobOptions copts;
   copts.table = TableOptions();
   copts.target_file_size = ~std::uint64_t{0};
-  copts.bottommost = false;
   copts.snapshots = snapshots;
   std::unique_ptr<InternalIterator> iter = mem.NewIterator();
   const MemTable::TombstoneLists lists = mem.RangeTombstones();
@@ -556,6 +603,15 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
 
 // REQUIRES: mu_ held; the calling writer is the front of writers_.
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) {
+  bool allow_delay = !force;
+  // Level-0 backpressure is off when the caller compacts (it would wait
+  // for compactions that never come).
+  const bool l0_triggers = !options_.disable_auto_compactions;
+  auto micros_since = [](std::chrono::steady_clock::time_point start) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::steady_clock::now() - start)
+                                          .count());
+  };
   while (true) {
     if (!bg_error_.ok()) {
       return bg_error_;
@@ -563,21 +619,36 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     if (shutting_down_) {
       return ClosedError();
     }
+    const int tables = l0_triggers ? picker_->StallTableCount(*versions_->current()) : 0;
+    if (allow_delay && l0_triggers && tables >= options_.l0_slowdown_writes_trigger) {
+      // Close to the stop trigger: delay this write by about 1 ms so that
+      // compaction gains on the writers instead of stopping them all at
+      // once later. Each write is delayed at most once.
+      allow_delay = false;
+      const auto start = std::chrono::steady_clock::now();
+      MaybeScheduleCompaction();
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      lock.lock();
+      stats_->slowdowns.fetch_add(1, std::memory_order_relaxed);
+      stats_->slowdown_micros.fetch_add(micros_since(start), std::memory_order_relaxed);
+      continue;
+    }
     if (force ? mem_->empty()
               : mem_->ApproximateMemoryUsage() <= options_.write_buffer_size) {
       return Status::OK();
     }
-    if (imm_.size() >= static_cast<std::size_t>(options_.max_write_buffer_number)) {
-      // Backpressure: wait for a flush instead of growing memory.
-      auto start = std::chrono::steady_clock::now();
+    const bool memtables_full =
+        imm_.size() >= static_cast<std::size_t>(options_.max_write_buffer_number);
+    if (memtables_full || tables >= options_.l0_stop_writes_trigger) {
+      // Backpressure: wait for a flush or a compaction instead of growing
+      // memory or level 0.
+      const auto start = std::chrono::steady_clock::now();
       stats_->stall_count.fetch_add(1, std::memory_order_relaxed);
       MaybeScheduleFlush();
+      MaybeScheduleCompaction();
       bg_cv_.wait(lock);
-      stats_->stall_micros.fetch_add(
-          std::chrono::duration_cast<std::chrono::microseconds>(
-              std::chrono::steady_clock::now() - start)
-              .count(),
-          std::memory_order_relaxed);
+      stats_->stall_micros.fetch_add(micros_since(start), std::memory_order_relaxed);
       continue;
     }
     AE_RETURN_IF_ERROR(SwitchMemTable(lock));
@@ -677,6 +748,7 @@ void DBImpl::BackgroundFlush() {
     }
     imm_.pop_front();
     InstallSuperVersion();
+    MaybeScheduleCompaction();
     bg_cv_.notify_all();
   }
   flush_scheduled_ = false;
@@ -707,28 +779,89 @@ Status DBImpl::Flush() {
   return shutting_down_ ? ClosedError() : Status::OK();
 }
 
-Status DBImpl::CompactAll() {
-  AE_RETURN_IF_ERROR(Flush());
-  std::shared_ptr<const Version> base;
-  std::vector<SequenceNumber> snapshots;
-  {
-    std::unique_lock lock(mu_);
-    while (compaction_running_ && !shutting_down_) {
-      bg_cv_.wait(lock);
-    }
-    if (shutting_down_) {
-      return ClosedError();
-    }
-    AE_RETURN_IF_ERROR(bg_error_);
-    compaction_running_ = true;
-    base = versions_->current();
-    snapshots = LiveSnapshots();
+// ---------------------------------------------------------------- compaction
+
+void DBImpl::MaybeScheduleCompaction() {
+  if (options_.disable_auto_compactions || shutting_down_ || !bg_error_.ok() || !pool_ ||
+      manual_waiting_ > 0) {
+    return;
   }
-  // Every table of `base` is an input, so the output is the bottom of the
-  // tree: tables flushed meanwhile hold only newer writes.
+  // With more than one thread, one is left for flushes.
+  const int limit = std::max(1, options_.background_threads - 1);
+  while (bg_compactions_ < limit) {
+    std::shared_ptr<const Version> base = versions_->current();
+    std::optional<Compaction> c = picker_->Pick(*base, busy_files_);
+    if (!c) {
+      return;
+    }
+    for (const CompactionInput& in : c->inputs) {
+      for (const auto& f : in.files) {
+        busy_files_.insert(f->number);
+      }
+    }
+    ++bg_compactions_;
+    pool_->Schedule([this, c = std::move(*c), base = std::move(base),
+                     snapshots = LiveSnapshots()]() mutable {
+      BackgroundCompaction(std::move(c), std::move(base), std::move(snapshots));
+    });
+  }
+}
+
+void DBImpl::BackgroundCompaction(Compaction c, std::shared_ptr<const Version> base,
+                                  std::vector<SequenceNumber> snapshots) {
+  bool run = false;
+  {
+    std::lock_guard lock(mu_);
+    run = !shutting_down_ && bg_error_.ok();
+  }
   Status s;
-  VersionEdit edit;
   std::vector<FileMetaData> outputs;
+  if (run) {
+    s = RunCompactionJob(c, base, std::move(snapshots), &outputs);
+  }
+  base.reset();
+  {
+    std::lock_guard lock(mu_);
+    if (run && !(s.IsAborted() && shutting_down_)) {
+      FinishCompaction(c, s, outputs);
+    } else {
+      UnmarkBusy(c);
+    }
+    --bg_compactions_;
+    MaybeScheduleCompaction();
+    bg_cv_.notify_all();
+  }
+  c.inputs.clear();  // drops its references to the replaced tables
+  PurgeObsoleteFiles();
+}
+
+void DBImpl::UnmarkBusy(const Compaction& c) {
+  for (const CompactionInput& in : c.inputs) {
+    for (const auto& f : in.files) {
+      busy_files_.erase(f->number);
+    }
+  }
+}
+
+Status DBImpl::RunCompactionJob(const Compaction& c, const std::shared_ptr<const Version>& base,
+                                std::vector<SequenceNumber> snapshots,
+                                std::vector<FileMetaData>* outputs) {
+  VersionEdit edit;
+  for (const CompactionInput& in : c.inputs) {
+    for (const auto& f : in.files) {
+      edit.DeleteFile(in.level, f->number);
+    }
+  }
+  if (c.trivial_move) {
+    for (const CompactionInput& in : c.inputs) {
+      for (const auto& f : in.files) {
+        edit.AddFile(c.output_level, *f);
+      }
+    }
+    return versions_->LogAndApply(&edit);
+  }
+
+  Status s;
   {
     TableReadOptions topts;
     topts.verify_checksums = true;  // never rewrite damaged data as good
@@ -736,64 +869,178 @@ Status DBImpl::CompactAll() {
     std::vector<std::shared_ptr<TableReader>> readers;
     std::vector<std::unique_ptr<InternalIterator>> children;
     std::vector<const RangeTombstoneList*> tombstones;
-    for (int level = 0; level < kNumLevels && s.ok(); ++level) {
-      for (const auto& f : base->levels[level]) {
+    for (const CompactionInput& in : c.inputs) {
+      for (const auto& f : in.files) {
         std::shared_ptr<TableReader> reader;
-        s = table_cache_->Get(f->number, f->file_size, &reader);
-        if (!s.ok()) {
-          break;
-        }
+        AE_RETURN_IF_ERROR(table_cache_->Get(f->number, f->file_size, &reader));
         children.push_back(reader->NewIterator(topts));
         tombstones.push_back(&reader->range_tombstones());
         readers.push_back(std::move(reader));
-        edit.DeleteFile(level, f->number);
       }
     }
-    if (s.ok() && !edit.deleted_files.empty()) {
-      CompactionJobOptions copts;
-      copts.table = TableOptions();
-      copts.bottommost = true;
-      copts.snapshots = std::move(snapshots);
-      std::unique_ptr<InternalIterator> input = NewMergingIterator(std::move(children));
-      s = RunCompaction(dbname_, fs_, copts, input.get(), tombstones,
-                        [this] { return versions_->NewFileNumber(); }, &outputs);
+    std::vector<std::shared_ptr<const FileMetaData>> others;
+    for (const auto& level : base->levels) {
+      for (const auto& f : level) {
+        if (!c.Contains(f->number)) {
+          others.push_back(f);
+        }
+      }
     }
+    const TablesOlderData older(std::move(others), table_cache_.get());
+    CompactionJobOptions copts;
+    copts.table = TableOptions();
+    copts.target_file_size = c.target_file_size;
+    copts.older_data = &older;
+    copts.snapshots = std::move(snapshots);
+    copts.cancel = &cancel_compactions_;
+    std::unique_ptr<InternalIterator> input = NewMergingIterator(std::move(children));
+    s = RunCompaction(dbname_, fs_, copts, input.get(), tombstones,
+                      [this] { return versions_->NewFileNumber(); }, outputs);
   }
-  for (std::size_t i = 0; s.ok() && i < outputs.size(); ++i) {
+  for (std::size_t i = 0; s.ok() && i < outputs->size(); ++i) {
     std::shared_ptr<TableReader> reader;  // read each output back once
-    s = table_cache_->Get(outputs[i].number, outputs[i].file_size, &reader);
+    s = table_cache_->Get((*outputs)[i].number, (*outputs)[i].file_size, &reader);
   }
-  if (s.ok() && !edit.deleted_files.empty()) {
-    for (FileMetaData& f : outputs) {
-      edit.AddFile(kNumLevels - 1, std::move(f));
+  if (s.ok()) {
+    for (const FileMetaData& f : *outputs) {
+      edit.AddFile(c.output_level, f);
     }
     s = versions_->LogAndApply(&edit);
   }
   if (!s.ok()) {
-    for (const FileMetaData& f : outputs) {
+    // Outputs the manifest does not name; Open would remove them too.
+    for (const FileMetaData& f : *outputs) {
       table_cache_->Evict(f.number);
       fs_->RemoveFile(TableFileName(dbname_, f.number)).IgnoreError();
     }
+    outputs->clear();
   }
+  return s;
+}
+
+void DBImpl::FinishCompaction(const Compaction& c, const Status& s,
+                              const std::vector<FileMetaData>& outputs) {
+  UnmarkBusy(c);
+  if (!s.ok()) {
+    // Writes stop: the manifest may be unwritable, or a table damaged
+    // (which would fail the same compaction again and again). Reads go on.
+    std::string what = "compaction (" + std::string(CompactionReasonName(c.reason)) +
+                       ") failed; the database accepts no more writes until reopened";
+    if (bg_error_.ok()) {
+      bg_error_ = s.IsCorruption() ? Status::Corruption(what, s.ToString())
+                                   : Status::IOError(what, s.ToString());
+    }
+    return;
+  }
+  Stats& st = *stats_;
+  st.compactions.fetch_add(1, std::memory_order_relaxed);
+  if (c.trivial_move) {
+    st.trivial_moves.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    st.compaction_bytes_read.fetch_add(c.InputBytes(), std::memory_order_relaxed);
+    for (const FileMetaData& f : outputs) {
+      st.compaction_bytes_written.fetch_add(f.file_size, std::memory_order_relaxed);
+    }
+    for (const CompactionInput& in : c.inputs) {
+      for (const auto& f : in.files) {
+        obsolete_files_.emplace_back(f, f->number);
+      }
+    }
+  }
+  picker_->Completed(c, outputs);
+  InstallSuperVersion();
+}
+
+Status DBImpl::ManualCompaction(const UserKeyRange& range) {
+  AE_RETURN_IF_ERROR(Flush());
+  std::optional<Compaction> c;
+  std::shared_ptr<const Version> base;
+  std::vector<SequenceNumber> snapshots;
+  {
+    std::unique_lock lock(mu_);
+    ++manual_waiting_;  // no new background compaction takes our tables
+    while (true) {
+      if (shutting_down_) {
+        --manual_waiting_;
+        return ClosedError();
+      }
+      if (!bg_error_.ok()) {
+        --manual_waiting_;
+        return bg_error_;
+      }
+      bool blocked = false;
+      base = versions_->current();
+      c = picker_->PickRange(*base, range, busy_files_, &blocked);
+      if (!blocked) {
+        break;
+      }
+      bg_cv_.wait(lock);
+    }
+    --manual_waiting_;
+    if (!c) {
+      MaybeScheduleCompaction();
+      return Status::OK();
+    }
+    for (const CompactionInput& in : c->inputs) {
+      for (const auto& f : in.files) {
+        busy_files_.insert(f->number);
+      }
+    }
+    ++manual_compactions_;
+    snapshots = LiveSnapshots();
+  }
+  std::vector<FileMetaData> outputs;
+  Status s = RunCompactionJob(*c, base, std::move(snapshots), &outputs);
+  base.reset();
   {
     std::lock_guard lock(mu_);
-    if (s.ok()) {
-      for (const auto& level : base->levels) {
-        for (const auto& f : level) {
-          obsolete_files_.emplace_back(f, f->number);
-        }
-      }
-      InstallSuperVersion();
-    } else if (!s.IsCorruption()) {
-      bg_error_ = Status::IOError("compaction failed; the database accepts no more writes",
-                                  s.ToString());
+    if ((!s.ok() && s.IsCorruption()) || (s.IsAborted() && shutting_down_)) {
+      // Damage found by a compaction the caller asked for is reported to
+      // the caller; it does not stop writes.
+      UnmarkBusy(*c);
+    } else {
+      FinishCompaction(*c, s, outputs);
     }
-    compaction_running_ = false;
+    --manual_compactions_;
+    MaybeScheduleCompaction();
     bg_cv_.notify_all();
   }
-  base.reset();
+  c.reset();  // drops its references to the replaced tables
   PurgeObsoleteFiles();
   return s;
+}
+
+Status DBImpl::CompactAll() { return ManualCompaction(UserKeyRange{}); }
+
+Status DBImpl::CompactRange(std::optional<std::string_view> begin,
+                            std::optional<std::string_view> end) {
+  if (begin && end && *begin > *end) {
+    return Status::InvalidArgument("CompactRange needs begin <= end");
+  }
+  UserKeyRange range;
+  if (begin) {
+    range.begin = std::string(*begin);
+  }
+  if (end) {
+    range.end = std::string(*end);
+  }
+  return ManualCompaction(range);
+}
+
+Status DBImpl::WaitForCompactions() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (shutting_down_) {
+      return ClosedError();
+    }
+    AE_RETURN_IF_ERROR(bg_error_);
+    MaybeScheduleFlush();
+    MaybeScheduleCompaction();
+    if (imm_.empty() && !flush_scheduled_ && bg_compactions_ == 0) {
+      return Status::OK();
+    }
+    bg_cv_.wait(lock);
+  }
 }
 
 void DBImpl::PurgeObsoleteFiles() {
@@ -877,10 +1124,12 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   TableReadOptions topts;
   topts.verify_checksums = options.verify_checksums || options_.paranoid_checks;
   topts.fill_cache = options.fill_cache;
+  std::uint64_t probed = 0;
   auto visit_table = [&](const FileMetaData& f) -> Status {
     if (f.largest_seq <= std::max(point_seq, tombstone_seq)) {
       return Status::OK();
     }
+    ++probed;
     std::shared_ptr<TableReader> reader;
     AE_RETURN_IF_ERROR(table_cache_->Get(f.number, f.file_size, &reader));
     if (!reader->range_tombstones().empty()) {
@@ -916,6 +1165,8 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
     }
   }
 
+  stats_->gets.fetch_add(1, std::memory_order_relaxed);
+  stats_->tables_probed.fetch_add(probed, std::memory_order_relaxed);
   if (!is_value || point_seq <= tombstone_seq) {
     return Status::NotFound("key not found");
   }
@@ -1051,10 +1302,9 @@ Status DBImpl::Close() {
   }
   shutting_down_ = true;
   bg_cv_.notify_all();  // wakes writers stalled for room
-  while (!writers_.empty() || flush_scheduled_) {
-    bg_cv_.wait(lock);
-  }
-  while (compaction_running_) {
+  cancel_compactions_.store(true);
+  while (!writers_.empty() || flush_scheduled_ || bg_compactions_ > 0 ||
+         manual_compactions_ > 0) {
     bg_cv_.wait(lock);
   }
   lock.unlock();
@@ -1079,26 +1329,71 @@ Status DBImpl::Close() {
 
 std::string DBImpl::StatsString() const {
   std::shared_ptr<const SuperVersion> sv;
+  std::uint64_t pending = 0;
   {
     std::lock_guard lock(mu_);
     sv = super_version_;
+    if (sv) {
+      pending = picker_->PendingCompactionBytes(*sv->version);
+    }
   }
-  char buf[1024];
+  if (!sv) {
+    return {};
+  }
+  const Version& v = *sv->version;
   const Stats& st = *stats_;
-  std::snprintf(
-      buf, sizeof(buf),
-      "tables: %zu (%" PRIu64 " bytes)\n"
-      "memtables: 1 active + %zu frozen\n"
-      "writes: %" PRIu64 " user writes in %" PRIu64 " groups, %" PRIu64 " WAL syncs, %" PRIu64
-      " WAL bytes\n"
-      "flushes: %" PRIu64 " (%" PRIu64 " bytes)\n"
-      "stalls: %" PRIu64 " (%" PRIu64 " us)\n"
-      "block cache: %zu bytes\n",
-      sv ? sv->version->NumFiles() : 0, sv ? sv->version->TotalFileBytes() : 0,
-      sv ? sv->imm.size() : 0, st.writes.load(), st.write_groups.load(), st.wal_syncs.load(),
-      st.wal_bytes.load(), st.flushes.load(), st.bytes_flushed.load(), st.stall_count.load(),
-      st.stall_micros.load(), block_cache_->TotalCharge());
-  return buf;
+  std::string out;
+  char buf[256];
+  auto line = [&](const char* fmt, auto... args) {
+    std::snprintf(buf, sizeof(buf), fmt, args...);
+    out += buf;
+  };
+  const std::uint64_t total = v.TotalFileBytes();
+  // The largest sorted run: a level >= 1, or one table.
+  std::uint64_t largest_run = 0;
+  line("level  tables  bytes\n");
+  for (int level = 0; level < kNumLevels; ++level) {
+    std::uint64_t bytes = 0;
+    for (const auto& f : v.levels[level]) {
+      bytes += f->file_size;
+      largest_run = std::max(largest_run, f->file_size);
+    }
+    if (level > 0) {
+      largest_run = std::max(largest_run, bytes);
+    }
+    line("%5d  %6zu  %" PRIu64 "\n", level, v.levels[level].size(), bytes);
+  }
+  const std::uint64_t user = st.user_bytes_written.load();
+  const std::uint64_t flushed = st.bytes_flushed.load();
+  const std::uint64_t compacted = st.compaction_bytes_written.load();
+  const std::uint64_t wal = st.wal_bytes.load();
+  const std::uint64_t gets = st.gets.load();
+  line("tables: %zu (%" PRIu64 " bytes)\n", v.NumFiles(), total);
+  line("memtables: 1 active + %zu frozen\n", sv->imm.size());
+  line("writes: %" PRIu64 " user writes (%" PRIu64 " bytes) in %" PRIu64 " groups, %" PRIu64
+       " WAL syncs, %" PRIu64 " WAL bytes\n",
+       st.writes.load(), user, st.write_groups.load(), st.wal_syncs.load(), wal);
+  line("flushes: %" PRIu64 " (%" PRIu64 " bytes)\n", st.flushes.load(), flushed);
+  line("compactions: %" PRIu64 " (%" PRIu64 " trivial moves), read %" PRIu64
+       " bytes, wrote %" PRIu64 " bytes, %" PRIu64 " bytes pending\n",
+       st.compactions.load(), st.trivial_moves.load(), st.compaction_bytes_read.load(),
+       compacted, pending);
+  line("write amplification: %.2f (tables: (flushed + compacted) / user bytes), %.2f with "
+       "the WAL\n",
+       user ? static_cast<double>(flushed + compacted) / static_cast<double>(user) : 0.0,
+       user ? static_cast<double>(flushed + compacted + wal) / static_cast<double>(user) : 0.0);
+  line("space amplification (estimate): %.2f (table bytes / bytes of the largest sorted "
+       "run)\n",
+       largest_run ? static_cast<double>(total) / static_cast<double>(largest_run) : 0.0);
+  line("read amplification: %.2f tables probed per get (%" PRIu64 " gets)\n",
+       gets ? static_cast<double>(st.tables_probed.load()) / static_cast<double>(gets) : 0.0,
+       gets);
+  line("stalls: %" PRIu64 " stops (%" PRIu64 " us), %" PRIu64 " slowdowns (%" PRIu64
+       " us)\n",
+       st.stall_count.load(), st.stall_micros.load(), st.slowdowns.load(),
+       st.slowdown_micros.load());
+  line("block cache: %zu bytes\n", block_cache_->TotalCharge());
+  return out;
 }
 
 bool DBImpl::GetProperty(std::string_view name, std::string* value) {
@@ -1137,6 +1432,32 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   }
   if (name == "aeternus.stats") {
     *value = StatsString();
+    return true;
+  }
+  if (name == "aeternus.total-table-bytes") {
+    *value = std::to_string(sv->version->TotalFileBytes());
+    return true;
+  }
+  if (name == "aeternus.pending-compaction-bytes") {
+    std::lock_guard lock(mu_);
+    *value = std::to_string(picker_->PendingCompactionBytes(*sv->version));
+    return true;
+  }
+  if (name == "aeternus.num-running-compactions") {
+    std::lock_guard lock(mu_);
+    *value = std::to_string(bg_compactions_ + manual_compactions_);
+    return true;
+  }
+  if (name == "aeternus.num-compactions") {
+    *value = std::to_string(stats_->compactions.load());
+    return true;
+  }
+  if (name == "aeternus.write-slowdowns") {
+    *value = std::to_string(stats_->slowdowns.load());
+    return true;
+  }
+  if (name == "aeternus.write-stops") {
+    *value = std::to_string(stats_->stall_count.load());
     return true;
   }
   return false;

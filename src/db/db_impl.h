@@ -11,11 +11,14 @@
 // without any lock.
 // Background: frozen memtables are flushed oldest first, one at a time, on
 // the thread pool; each flush is recorded in the manifest before its WAL is
-// deleted.
+// deleted. Compactions chosen by the picker (compaction/compaction_picker.h)
+// run beside flushes: chosen under mu_, their tables marked busy, merged
+// without mu_, installed by one manifest edit.
 //
 // Lock order: mu_, then VersionSet's internal locks. No I/O on stable
 // storage happens under mu_ except the creation of a new WAL file.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -26,6 +29,8 @@
 #include <vector>
 
 #include "aeternus/db.h"
+#include "compaction/compaction.h"
+#include "compaction/compaction_picker.h"
 #include "env/file_system.h"
 #include "key/internal_key.h"
 #include "manifest/version_set.h"
@@ -65,6 +70,9 @@ class DBImpl final : public DB {
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
   Status CompactAll() override;
+  Status CompactRange(std::optional<std::string_view> begin,
+                      std::optional<std::string_view> end) override;
+  Status WaitForCompactions() override;
   Status Close() override;
   bool GetProperty(std::string_view name, std::string* value) override;
 
@@ -100,6 +108,19 @@ class DBImpl final : public DB {
   void BackgroundFlush();
   // Removes the tables that compactions replaced once no reader holds them.
   void PurgeObsoleteFiles();
+
+  void MaybeScheduleCompaction();  // REQUIRES: mu_ held
+  void BackgroundCompaction(Compaction c, std::shared_ptr<const Version> base,
+                            std::vector<SequenceNumber> snapshots);
+  // Writes and installs compaction `c` of tables of `base`, without mu_.
+  Status RunCompactionJob(const Compaction& c, const std::shared_ptr<const Version>& base,
+                          std::vector<SequenceNumber> snapshots,
+                          std::vector<FileMetaData>* outputs);
+  // Unmarks c's tables and records the outcome. REQUIRES: mu_ held.
+  void FinishCompaction(const Compaction& c, const Status& s,
+                        const std::vector<FileMetaData>& outputs);
+  Status ManualCompaction(const UserKeyRange& range);
+  void UnmarkBusy(const Compaction& c);  // REQUIRES: mu_ held
   std::vector<SequenceNumber> LiveSnapshots() const;  // REQUIRES: mu_ held
   std::shared_ptr<const SuperVersion> AcquireView(const ReadOptions& options,
                                                   SequenceNumber* sequence, Status* status);
@@ -125,11 +146,16 @@ class DBImpl final : public DB {
   std::list<SnapshotImpl> snapshots_;               // oldest first; guarded by mu_
   Status bg_error_;                                 // sticky; guarded by mu_
   bool flush_scheduled_ = false;                    // guarded by mu_
-  bool compaction_running_ = false;                 // guarded by mu_
+  std::unique_ptr<CompactionPicker> picker_;        // guarded by mu_
+  FileNumberSet busy_files_;                        // tables being compacted; guarded by mu_
+  int bg_compactions_ = 0;                          // scheduled or running; guarded by mu_
+  int manual_compactions_ = 0;                      // running; guarded by mu_
+  int manual_waiting_ = 0;                          // waiting for busy tables; guarded by mu_
   // Tables no longer in the current version, deleted once unreferenced.
   std::vector<std::pair<std::weak_ptr<const FileMetaData>, std::uint64_t>>
       obsolete_files_;  // (table, its number); guarded by mu_
   bool shutting_down_ = false;                      // guarded by mu_
+  std::atomic<bool> cancel_compactions_{false};     // set by Close
   bool closed_ = false;                             // guarded by mu_
   std::unique_ptr<ThreadPool> pool_;
 };

@@ -12,15 +12,28 @@ namespace aeternus {
 
 std::shared_ptr<const Version> ApplyEdit(const Version& base, const VersionEdit& edit) {
   auto v = std::make_shared<Version>(base);
+  // A table deleted and added by the same edit (moved to another level)
+  // keeps its FileMetaData object: readers track a table's liveness
+  // through it.
+  std::map<std::uint64_t, std::shared_ptr<const FileMetaData>> removed;
   for (const auto& [level, number] : edit.deleted_files) {
     if (level < 0 || level >= kNumLevels) {
       continue;
     }
-    std::erase_if(v->levels[level], [n = number](const auto& f) { return f->number == n; });
+    std::erase_if(v->levels[level], [&, n = number](const auto& f) {
+      if (f->number != n) {
+        return false;
+      }
+      removed[n] = f;
+      return true;
+    });
   }
   for (const auto& [level, f] : edit.new_files) {
     if (level >= 0 && level < kNumLevels) {
-      v->levels[level].push_back(std::make_shared<const FileMetaData>(f));
+      auto moved = removed.find(f.number);
+      v->levels[level].push_back(moved != removed.end()
+                                     ? moved->second
+                                     : std::make_shared<const FileMetaData>(f));
     }
   }
   std::sort(v->levels[0].begin(), v->levels[0].end(), [](const auto& a, const auto& b) {
@@ -34,6 +47,21 @@ std::shared_ptr<const Version> ApplyEdit(const Version& base, const VersionEdit&
               });
   }
   return v;
+}
+
+std::string CheckLevelsDisjoint(const Version& v) {
+  for (int level = 1; level < kNumLevels; ++level) {
+    const auto& files = v.levels[level];
+    for (std::size_t i = 1; i < files.size(); ++i) {
+      if (files[i - 1]->empty_range() || files[i]->empty_range() ||
+          CompareInternalKeys(files[i - 1]->largest, files[i]->smallest) >= 0) {
+        return "tables " + std::to_string(files[i - 1]->number) + " and " +
+               std::to_string(files[i]->number) + " overlap in level " +
+               std::to_string(level);
+      }
+    }
+  }
+  return {};
 }
 
 VersionSet::VersionSet(std::string dbname, FileSystem* fs)
@@ -103,6 +131,9 @@ Status VersionSet::Recover() {
     }
   }
   AE_RETURN_IF_ERROR(reader.status());
+  if (std::string problem = CheckLevelsDisjoint(*state); !problem.empty()) {
+    return Status::Corruption(path, problem);
+  }
   if (!log_number || !next_file || !last_seq) {
     return Status::Corruption("manifest lacks required counters", path);
   }
@@ -186,6 +217,11 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   edit->next_file_number = next_file_number_.load();
   edit->last_sequence = last_sequence_.load();
   std::shared_ptr<const Version> next = ApplyEdit(*base, *edit);
+  if (std::string problem = CheckLevelsDisjoint(*next); !problem.empty()) {
+    // A compaction that would break the order of a level is a bug; refuse
+    // it rather than record a state that reads would get wrong.
+    return Status::Corruption("version edit refused", problem);
+  }
 
   Status s;
   if (!manifest_ || manifest_->file_size() > kMaxManifestBytes) {

@@ -87,4 +87,8 @@ class VersionSet {
 // Level-0 tables stay ordered newest first, other levels by smallest key.
 std::shared_ptr<const Version> ApplyEdit(const Version& base, const VersionEdit& edit);
 
+// Empty when the tables of every level >= 1 are disjoint in internal key
+// order, else a description of the first overlap.
+std::string CheckLevelsDisjoint(const Version& v);
+
 }  // namespace aeternus

@@ -36,6 +36,7 @@ std::string Status::ToString() const {
     case Code::kInvalidArgument: name = "InvalidArgument"; break;
     case Code::kIOError: name = "IOError"; break;
     case Code::kBusy: name = "Busy"; break;
+    case Code::kAborted: name = "Aborted"; break;
   }
   std::string out(name);
   out.append(": ");

@@ -13,6 +13,8 @@
 namespace aeternus {
 namespace {
 
+const NoOlderData nothing_older;
+
 std::string Key(int i) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "key%05d", i);
@@ -56,7 +58,7 @@ TEST_F(CompactionJobTest, SplitsAtUserKeysAndClipsKeptTombstonesToEachOutput) {
   RangeTombstoneList tombstones({{Key(100), Key(1900), seq++}});
   CompactionJobOptions options;
   options.target_file_size = 8 << 10;
-  options.bottommost = true;
+  options.older_data = &nothing_older;
   options.snapshots = {snapshot};
   ASSERT_OK(Run(options, mem, tombstones));
   ASSERT_GT(outputs_.size(), 5u);
@@ -76,7 +78,7 @@ TEST_F(CompactionJobTest, SplitsAtUserKeysAndClipsKeptTombstonesToEachOutput) {
   EXPECT_EQ(entries, 2000u);  // the snapshot still sees every value
 }
 
-TEST_F(CompactionJobTest, BottommostDropsWhatNoReaderSees) {
+TEST_F(CompactionJobTest, WithNothingOlderDropsWhatNoReaderSees) {
   ASSERT_OK(fs_.CreateDir("/db"));
   MemTable mem(1);
   mem.Add(1, ValueType::kValue, "a", "1");
@@ -86,7 +88,7 @@ TEST_F(CompactionJobTest, BottommostDropsWhatNoReaderSees) {
   mem.Add(5, ValueType::kValue, "c", "1");
   RangeTombstoneList tombstones({{"c", "d", 6}});
   CompactionJobOptions options;
-  options.bottommost = true;
+  options.older_data = &nothing_older;
   ASSERT_OK(Run(options, mem, tombstones));
   ASSERT_EQ(outputs_.size(), 1u);
   EXPECT_EQ(outputs_[0].num_entries, 1u);  // only a@2
@@ -97,14 +99,14 @@ TEST_F(CompactionJobTest, BottommostDropsWhatNoReaderSees) {
   EXPECT_EQ(r.value, "2");
 }
 
-TEST_F(CompactionJobTest, NotBottommostKeepsTombstones) {
+TEST_F(CompactionJobTest, FlushKeepsTombstones) {
   ASSERT_OK(fs_.CreateDir("/db"));
   MemTable mem(1);
   mem.Add(1, ValueType::kValue, "b", "1");
   mem.Add(2, ValueType::kDeletion, "b", "");
   RangeTombstoneList tombstones({{"x", "z", 3}});
   CompactionJobOptions options;
-  options.bottommost = false;
+  options.older_data = nullptr;  // a flush: older data may exist anywhere
   ASSERT_OK(Run(options, mem, tombstones));
   ASSERT_EQ(outputs_.size(), 1u);
   EXPECT_EQ(outputs_[0].num_deletions, 1u);
