@@ -619,7 +619,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     if (shutting_down_) {
       return ClosedError();
     }
-    const int tables = l0_triggers ? picker_->StallTableCount(*versions_->current()) : 0;
+    const int tables = l0_triggers ? picker_->StallTableCount(*super_version_->version) : 0;
     if (allow_delay && l0_triggers && tables >= options_.l0_slowdown_writes_trigger) {
       // Close to the stop trigger: delay this write by about 1 ms so that
       // compaction gains on the writers instead of stopping them all at
@@ -783,7 +783,7 @@ Status DBImpl::Flush() {
 
 void DBImpl::MaybeScheduleCompaction() {
   if (options_.disable_auto_compactions || shutting_down_ || !bg_error_.ok() || !pool_ ||
-      manual_waiting_ > 0) {
+      manual_waiting_ > 0 || manual_compactions_ > 0) {
     return;
   }
   // With more than one thread, one is left for flushes.
@@ -958,25 +958,23 @@ Status DBImpl::ManualCompaction(const UserKeyRange& range) {
   std::vector<SequenceNumber> snapshots;
   {
     std::unique_lock lock(mu_);
-    ++manual_waiting_;  // no new background compaction takes our tables
-    while (true) {
-      if (shutting_down_) {
-        --manual_waiting_;
-        return ClosedError();
-      }
-      if (!bg_error_.ok()) {
-        --manual_waiting_;
-        return bg_error_;
-      }
-      bool blocked = false;
-      base = versions_->current();
-      c = picker_->PickRange(*base, range, busy_files_, &blocked);
-      if (!blocked) {
-        break;
-      }
+    // Manual compactions run alone: one may merge several levels into a
+    // deeper one, over a key range that a concurrent compaction into that
+    // level could otherwise enter. No new background compaction starts
+    // while one waits or runs; flushes go on.
+    ++manual_waiting_;
+    while (!shutting_down_ && bg_error_.ok() &&
+           (bg_compactions_ > 0 || manual_compactions_ > 0)) {
       bg_cv_.wait(lock);
     }
     --manual_waiting_;
+    if (shutting_down_) {
+      return ClosedError();
+    }
+    AE_RETURN_IF_ERROR(bg_error_);
+    bool blocked = false;
+    base = versions_->current();
+    c = picker_->PickRange(*base, range, busy_files_, &blocked);
     if (!c) {
       MaybeScheduleCompaction();
       return Status::OK();
