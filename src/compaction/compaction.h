@@ -32,7 +32,8 @@ struct Compaction {
   int output_level = 0;
   // Outputs are cut at the first new user key past this size.
   std::uint64_t target_file_size = ~std::uint64_t{0};
-  // The single input table changes level without being rewritten.
+  // The input tables (of one level, disjoint, overlapping nothing in the
+  // output level) change level without being rewritten.
   bool trivial_move = false;
 
   std::uint64_t InputBytes() const;

@@ -217,26 +217,33 @@ std::optional<Compaction> LeveledCompactionPicker::PickRange(const Version& v,
   }
   // Everything in the range above the deepest level it reaches, merged
   // into that level (level 1 at least) with the tables there that the
-  // merged keys meet.
+  // merged keys meet. The merged keys may reach past the range, so every
+  // level takes the tables they meet, until nothing is added: no table
+  // left out may lie inside the outputs' span.
   c.output_level = std::max(deepest, 1);
-  std::optional<UserKeyRange> merged;
-  for (int level = 0; level < c.output_level; ++level) {
-    auto files = Overlapping(v, level, range);
-    if (files.empty()) {
-      continue;
+  UserKeyRange merged = range;
+  std::array<std::vector<std::shared_ptr<const FileMetaData>>, kNumLevels> chosen;
+  std::size_t total = 0;
+  while (true) {
+    std::size_t now = 0;
+    for (int level = 0; level <= c.output_level; ++level) {
+      chosen[level] = Overlapping(v, level, merged);
+      now += chosen[level].size();
     }
-    for (const auto& f : files) {
-      if (!merged) {
-        merged = UserKeyRange::Of(*f);
+    for (int level = 0; level <= c.output_level; ++level) {
+      for (const auto& f : chosen[level]) {
+        merged.Extend(*f);
       }
-      merged->Extend(*f);
     }
-    c.inputs.push_back({level, std::move(files)});
+    if (now == total) {
+      break;
+    }
+    total = now;
   }
-  auto bottom = Overlapping(v, c.output_level, range);
-  CloseOverLevel(v, c.output_level, merged ? *merged : range, &bottom);
-  if (!bottom.empty()) {
-    c.inputs.push_back({c.output_level, std::move(bottom)});
+  for (int level = 0; level <= c.output_level; ++level) {
+    if (!chosen[level].empty()) {
+      c.inputs.push_back({level, std::move(chosen[level])});
+    }
   }
   for (const CompactionInput& in : c.inputs) {
     if (AnyBusy(in.files, busy)) {
