@@ -1,0 +1,406 @@
+#include "report.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <fstream>
+#include <optional>
+
+#include "json_writer.h"
+#include "process_stats.h"
+
+namespace aeternus::bench {
+namespace {
+
+std::string Format(const char* format, auto... args) {
+  char buf[256];
+  std::snprintf(buf, sizeof(buf), format, args...);
+  return buf;
+}
+
+std::string HumanBytes(std::uint64_t bytes) {
+  const auto b = static_cast<double>(bytes);
+  if (bytes < 1024) {
+    return Format("%" PRIu64 " B", bytes);
+  }
+  if (bytes < (1u << 20)) {
+    return Format("%.1f KiB", b / 1024);
+  }
+  if (bytes < (std::uint64_t{1} << 30)) {
+    return Format("%.1f MiB", b / 1048576);
+  }
+  return Format("%.2f GiB", b / 1073741824);
+}
+
+std::string Micros(double nanos) {
+  const double us = nanos / 1000;
+  return Format(us < 10 ? "%.2f" : us < 1000 ? "%.1f" : "%.0f", us);
+}
+
+// Ours / theirs in operations per second.
+std::optional<double> Ratio(const WorkloadResult& theirs, const WorkloadResult* ours) {
+  if (ours == nullptr || !theirs.workload->compared || theirs.OpsPerSecond() <= 0 ||
+      ours->OpsPerSecond() <= 0) {
+    return std::nullopt;
+  }
+  return ours->OpsPerSecond() / theirs.OpsPerSecond();
+}
+
+std::string Notes(const WorkloadResult& r) {
+  std::string notes;
+  if (r.workload->counts_found) {
+    notes = Format("found %" PRIu64 " of %" PRIu64, r.found, r.ops);
+  }
+  if (r.batch > 1) {
+    notes += notes.empty() ? "" : ", ";
+    notes += Format("latency per batch of %d", r.batch);
+  }
+  if (r.threads > 1) {
+    notes += notes.empty() ? "" : ", ";
+    notes += Format("%d threads", r.threads);
+  }
+  return notes;
+}
+
+const BackendReport* OurReport(std::span<const BackendReport> reports) {
+  for (const BackendReport& r : reports) {
+    if (r.backend == kOurBackend && r.skipped.empty()) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+void PrintRow(std::FILE* out, std::string_view workload, std::string_view backend,
+              const WorkloadResult& r, const WorkloadResult* ours) {
+  const bool maintenance = r.workload->maintenance;
+  const std::optional<double> ratio = backend == kOurBackend ? std::nullopt : Ratio(r, ours);
+  std::fprintf(out, "%-12.*s %-9.*s %10s %8.3f %11s %8s %9s %9s %9s %9s  %s\n",
+               static_cast<int>(workload.size()), workload.data(), static_cast<int>(backend.size()),
+               backend.data(), maintenance ? "-" : Format("%" PRIu64, r.ops).c_str(), r.seconds,
+               maintenance ? "-" : Format("%.0f", r.OpsPerSecond()).c_str(),
+               maintenance || r.bytes == 0 ? "-" : Format("%.1f", r.MiBPerSecond()).c_str(),
+               maintenance ? "-" : Micros(r.latency.Percentile(0.50)).c_str(),
+               maintenance ? "-" : Micros(r.latency.Percentile(0.99)).c_str(),
+               maintenance ? "-" : Micros(r.latency.Percentile(0.999)).c_str(),
+               ratio ? Format("%.2f", *ratio).c_str() : "-", Notes(r).c_str());
+}
+
+std::string OptionalFigure(const std::optional<double>& value) {
+  return value ? Format("%.2f", *value) : "n/a";
+}
+
+}  // namespace
+
+void PrintRunHeader(std::FILE* out, const RunConfig& config,
+                    std::span<const std::string> backends) {
+  std::string names;
+  for (const std::string& b : backends) {
+    names += names.empty() ? "" : ", ";
+    names += b;
+  }
+  std::string workloads;
+  for (const Workload* w : config.workloads) {
+    workloads += workloads.empty() ? "" : ",";
+    workloads += w->name;
+  }
+  const EngineConfig& e = config.engine;
+  std::fprintf(out, "aeternus-bench\n");
+  std::fprintf(out, "  backends:     %s\n", names.c_str());
+  std::fprintf(out, "  benchmarks:   %s\n", workloads.c_str());
+  std::fprintf(out, "  keys:         %" PRIu64 " numbers, %zu bytes each (zero-padded decimal)\n",
+               config.params.num, config.key_size);
+  std::fprintf(out, "  values:       %zu bytes, compressible to %.2f\n", config.value_size,
+               config.compression_ratio);
+  std::fprintf(out, "  reads:        %" PRIu64 "\n", config.params.reads);
+  std::fprintf(out, "  threads:      %d\n", config.params.threads);
+  std::fprintf(out, "  batch:        %d\n", config.params.batch);
+  std::fprintf(out, "  seed:         %" PRIu64 "\n", config.seed);
+  std::fprintf(out, "  sync:         %s\n", FormatBool(e.sync).c_str());
+  std::fprintf(out, "  directory:    %s/<backend>%s\n", config.db.c_str(),
+               config.use_existing_db ? " (existing data kept)" : " (cleared first)");
+}
+
+void PrintSettings(std::FILE* out, std::string_view backend, const std::vector<Setting>& settings) {
+  std::fprintf(out, "\n%.*s settings:\n", static_cast<int>(backend.size()), backend.data());
+  for (const auto& [name, value] : settings) {
+    std::fprintf(out, "  %-40s %s\n", name.c_str(), value.c_str());
+  }
+}
+
+void PrintResultHeader(std::FILE* out) {
+  std::fprintf(out, "%-12s %-9s %10s %8s %11s %8s %9s %9s %9s %9s  %s\n", "workload", "backend",
+               "ops", "secs", "ops/s", "MiB/s", "p50 us", "p99 us", "p99.9 us", "ours/this",
+               "notes");
+}
+
+void PrintResult(std::FILE* out, std::string_view backend, const WorkloadResult& result,
+                 const WorkloadResult* ours) {
+  PrintRow(out, result.workload->name, backend, result, ours);
+  std::fflush(out);
+}
+
+void PrintComparison(std::FILE* out, std::span<const BackendReport> reports) {
+  const BackendReport* our = OurReport(reports);
+  std::size_t positions = 0;
+  for (const BackendReport& r : reports) {
+    positions = std::max(positions, r.results.size());
+  }
+  std::fprintf(out, "\nComparison (ours/this: %.*s ops/s over this backend's ops/s)\n",
+               static_cast<int>(kOurBackend.size()), kOurBackend.data());
+  PrintResultHeader(out);
+  for (std::size_t i = 0; i < positions; ++i) {
+    const WorkloadResult* ours =
+        our != nullptr && i < our->results.size() ? &our->results[i] : nullptr;
+    bool first = true;
+    for (const BackendReport& r : reports) {
+      if (i >= r.results.size()) {
+        continue;
+      }
+      PrintRow(out, first ? r.results[i].workload->name : "", r.backend, r.results[i], ours);
+      first = false;
+    }
+  }
+  for (const BackendReport& r : reports) {
+    if (!r.skipped.empty()) {
+      std::fprintf(out, "%s: skipped: %s\n", r.backend.c_str(), r.skipped.c_str());
+    }
+  }
+}
+
+void PrintSummary(std::FILE* out, std::span<const BackendReport> reports) {
+  std::vector<const BackendReport*> ran;
+  for (const BackendReport& r : reports) {
+    if (r.skipped.empty()) {
+      ran.push_back(&r);
+    }
+  }
+  if (ran.empty()) {
+    return;
+  }
+  std::fprintf(out, "\nSummary (per backend, over its whole run)\n");
+  auto row = [&](const char* label, auto figure) {
+    std::fprintf(out, "  %-28s", label);
+    for (const BackendReport* r : ran) {
+      std::fprintf(out, " %14s", figure(r->summary).c_str());
+    }
+    std::fprintf(out, "\n");
+  };
+  std::fprintf(out, "  %-28s", "");
+  for (const BackendReport* r : ran) {
+    std::fprintf(out, " %14s", r->backend.c_str());
+  }
+  std::fprintf(out, "\n");
+  row("user bytes written (1)",
+      [](const BackendSummary& s) { return HumanBytes(s.user_bytes_written); });
+  row("storage writes (2)", [](const BackendSummary& s) {
+    return s.io ? HumanBytes(s.io->write_bytes) : std::string("n/a");
+  });
+  row("  of which cancelled (3)", [](const BackendSummary& s) {
+    return s.io ? HumanBytes(s.io->cancelled_write_bytes) : std::string("n/a");
+  });
+  row("write amplification (2)/(1)",
+      [](const BackendSummary& s) { return OptionalFigure(s.write_amplification); });
+  row("net write amp. ((2)-(3))/(1)", [](const BackendSummary& s) {
+    if (!s.io || s.user_bytes_written == 0) {
+      return std::string("n/a");
+    }
+    const std::uint64_t net =
+        s.io->write_bytes - std::min(s.io->write_bytes, s.io->cancelled_write_bytes);
+    return Format("%.2f", static_cast<double>(net) / static_cast<double>(s.user_bytes_written));
+  });
+  row("bytes on disk, idle (4)",
+      [](const BackendSummary& s) { return HumanBytes(s.bytes_when_idle); });
+  row("bytes on disk, compacted (5)", [](const BackendSummary& s) {
+    return s.bytes_after_compaction ? HumanBytes(*s.bytes_after_compaction) : std::string("n/a");
+  });
+  row("space amplification (4)/(5)",
+      [](const BackendSummary& s) { return OptionalFigure(s.space_amplification); });
+  row("RSS growth (6)", [](const BackendSummary& s) {
+    if (!s.rss_peak || !s.rss_baseline) {
+      return std::string("n/a");
+    }
+    std::string growth = "+";
+    growth += HumanBytes(*s.rss_peak > *s.rss_baseline ? *s.rss_peak - *s.rss_baseline : 0);
+    return growth;
+  });
+  row("RSS before open", [](const BackendSummary& s) {
+    return s.rss_baseline ? HumanBytes(*s.rss_baseline) : std::string("n/a");
+  });
+  row("final wait for idle, s",
+      [](const BackendSummary& s) { return Format("%.3f", s.final_wait_seconds); });
+  row("final full compaction, s", [](const BackendSummary& s) {
+    return s.bytes_after_compaction ? Format("%.3f", s.final_compaction_seconds) : std::string("-");
+  });
+  for (const BackendReport* r : ran) {
+    for (const std::string& line : r->summary.engine_stats) {
+      std::fprintf(out, "  %s stats: %s\n", r->backend.c_str(), line.c_str());
+    }
+  }
+  std::fprintf(out,
+               "  (1) key + value bytes of all puts (deletes count 0)\n"
+               "  (2) /proc/self/io write_bytes of the whole process, from before open to after\n"
+               "      the final wait for idle: WAL, flushes and compactions, in page-cache pages\n"
+               "  (3) of (2), pages dropped before writeback (file deleted or truncated while\n"
+               "      dirty, such as a WAL deleted after its flush): never written to the device\n"
+               "  (4) bytes of all files in the backend's directory after the final wait\n"
+               "  (5) the same after a full compaction (done when any workload wrote)\n"
+               "  (6) largest VmRSS sampled every %d ms from open to close, minus VmRSS before\n"
+               "      open; VmRSS is process-wide, and freed heap is returned to the system\n"
+               "      before each backend's baseline (malloc_trim)\n",
+               static_cast<int>(RssSampler::kPeriod.count()));
+}
+
+Status WriteJson(const std::string& path, const RunConfig& config,
+                 std::span<const BackendReport> reports) {
+  const BackendReport* our = OurReport(reports);
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("config");
+  w.BeginObject();
+  w.Key("num");
+  w.Number(config.params.num);
+  w.Key("reads");
+  w.Number(config.params.reads);
+  w.Key("key_size");
+  w.Number(std::uint64_t{config.key_size});
+  w.Key("value_size");
+  w.Number(std::uint64_t{config.value_size});
+  w.Key("compression_ratio");
+  w.Number(config.compression_ratio);
+  w.Key("threads");
+  w.Number(static_cast<std::uint64_t>(config.params.threads));
+  w.Key("batch");
+  w.Number(static_cast<std::uint64_t>(config.params.batch));
+  w.Key("seed");
+  w.Number(config.seed);
+  w.Key("sync");
+  w.Bool(config.engine.sync);
+  w.Key("benchmarks");
+  w.BeginArray();
+  for (const Workload* workload : config.workloads) {
+    w.String(workload->name);
+  }
+  w.EndArray();
+  w.EndObject();
+
+  w.Key("backends");
+  w.BeginArray();
+  for (const BackendReport& r : reports) {
+    w.BeginObject();
+    w.Key("name");
+    w.String(r.backend);
+    w.Key("directory");
+    w.String(r.dir);
+    w.Key("settings");
+    w.BeginObject();
+    for (const auto& [name, value] : r.settings) {
+      w.Key(name);
+      w.String(value);
+    }
+    w.EndObject();
+    if (!r.skipped.empty()) {
+      w.Key("skipped");
+      w.String(r.skipped);
+      w.EndObject();
+      continue;
+    }
+    w.Key("results");
+    w.BeginArray();
+    for (std::size_t i = 0; i < r.results.size(); ++i) {
+      const WorkloadResult& res = r.results[i];
+      w.BeginObject();
+      w.Key("workload");
+      w.String(res.workload->name);
+      w.Key("threads");
+      w.Number(static_cast<std::uint64_t>(res.threads));
+      w.Key("batch");
+      w.Number(static_cast<std::uint64_t>(res.batch));
+      w.Key("seconds");
+      w.Number(res.seconds);
+      w.Key("ops");
+      w.Number(res.ops);
+      w.Key("bytes");
+      w.Number(res.bytes);
+      w.Key("ops_per_second");
+      w.Number(res.OpsPerSecond());
+      w.Key("mib_per_second");
+      w.Number(res.MiBPerSecond());
+      if (res.workload->counts_found) {
+        w.Key("found");
+        w.Number(res.found);
+      }
+      w.Key("latency_us");
+      w.BeginObject();
+      for (const auto& [name, fraction] :
+           {std::pair{"p50", 0.50}, std::pair{"p99", 0.99}, std::pair{"p99.9", 0.999}}) {
+        w.Key(name);
+        w.Number(res.latency.Percentile(fraction) / 1000);
+      }
+      w.Key("mean");
+      w.Number(res.latency.Mean() / 1000);
+      w.Key("max");
+      w.Number(static_cast<double>(res.latency.max()) / 1000);
+      w.EndObject();
+      const WorkloadResult* ours =
+          our != nullptr && i < our->results.size() ? &our->results[i] : nullptr;
+      const std::optional<double> ratio =
+          r.backend == kOurBackend ? std::nullopt : Ratio(res, ours);
+      w.Key("ours_over_this");
+      if (ratio) {
+        w.Number(*ratio);
+      } else {
+        w.Null();
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+
+    const BackendSummary& s = r.summary;
+    auto optional_number = [&w](const char* key, const auto& value) {
+      w.Key(key);
+      if (value) {
+        w.Number(*value);
+      } else {
+        w.Null();
+      }
+    };
+    w.Key("summary");
+    w.BeginObject();
+    w.Key("user_bytes_written");
+    w.Number(s.user_bytes_written);
+    optional_number("io_write_bytes", s.io ? std::optional(s.io->write_bytes) : std::nullopt);
+    optional_number("io_cancelled_write_bytes",
+                    s.io ? std::optional(s.io->cancelled_write_bytes) : std::nullopt);
+    optional_number("write_amplification", s.write_amplification);
+    w.Key("bytes_when_idle");
+    w.Number(s.bytes_when_idle);
+    optional_number("bytes_after_compaction", s.bytes_after_compaction);
+    optional_number("space_amplification", s.space_amplification);
+    optional_number("rss_baseline_bytes", s.rss_baseline);
+    optional_number("rss_peak_bytes", s.rss_peak);
+    w.Key("final_wait_seconds");
+    w.Number(s.final_wait_seconds);
+    w.Key("final_compaction_seconds");
+    w.Number(s.final_compaction_seconds);
+    w.Key("engine_stats");
+    w.BeginArray();
+    for (const std::string& line : s.engine_stats) {
+      w.String(line);
+    }
+    w.EndArray();
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+
+  std::ofstream file(path, std::ios::trunc);
+  file << w.Take() << '\n';
+  file.close();
+  if (!file) {
+    return Status::IOError("cannot write " + path);
+  }
+  return Status::OK();
+}
+
+}  // namespace aeternus::bench
