@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -269,8 +270,7 @@ Status DBImpl::Recover() {
       versions_->MarkFileNumberUsed(number);
     }
   }
-  std::shared_ptr<const Version> version = versions_->current();
-  for (const auto& level : version->levels) {
+  for (const auto& level : versions_->current()->levels) {
     for (const auto& f : level) {
       if (!tables_on_disk.contains(f->number)) {
         return Status::Corruption("table listed in the manifest is missing",
@@ -751,10 +751,13 @@ void DBImpl::BackgroundFlush() {
     MaybeScheduleCompaction();
     bg_cv_.notify_all();
   }
-  flush_scheduled_ = false;
-  bg_cv_.notify_all();
+  // Purged before the flush counts as done, so that a waiter finds the
+  // replaced tables gone.
   lock.unlock();
   PurgeObsoleteFiles();
+  lock.lock();
+  flush_scheduled_ = false;
+  bg_cv_.notify_all();
 }
 
 Status DBImpl::Flush() {
@@ -827,12 +830,15 @@ void DBImpl::BackgroundCompaction(Compaction c, std::shared_ptr<const Version> b
     } else {
       UnmarkBusy(c);
     }
-    --bg_compactions_;
-    MaybeScheduleCompaction();
-    bg_cv_.notify_all();
   }
+  // Purged before the compaction counts as done, so that a waiter finds
+  // the replaced tables gone.
   c.inputs.clear();  // drops its references to the replaced tables
   PurgeObsoleteFiles();
+  std::lock_guard lock(mu_);
+  --bg_compactions_;
+  MaybeScheduleCompaction();
+  bg_cv_.notify_all();
 }
 
 void DBImpl::UnmarkBusy(const Compaction& c) {
@@ -1045,6 +1051,9 @@ void DBImpl::PurgeObsoleteFiles() {
   std::vector<std::uint64_t> unreferenced;
   {
     std::lock_guard lock(mu_);
+    if (closed_) {
+      return;  // the directory is no longer ours; Open removes leftovers
+    }
     std::erase_if(obsolete_files_, [&](const auto& entry) {
       if (!entry.first.expired()) {
         return false;  // a reader still holds a version that lists it
@@ -1179,9 +1188,18 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
 namespace {
 // Keeps the sources of an iterator alive.
 struct IteratorPin {
+  ~IteratorPin() {
+    tables.clear();
+    memtable_tombstones.clear();
+    view.reset();
+    if (on_release) {
+      on_release();  // the last reader of replaced tables may be gone now
+    }
+  }
   std::shared_ptr<const void> view;
   std::vector<std::shared_ptr<TableReader>> tables;
   std::vector<std::shared_ptr<const RangeTombstoneList>> memtable_tombstones;
+  std::function<void()> on_release;
 };
 
 bool Overlaps(const FileMetaData& f, const std::optional<std::string>& lower,
@@ -1208,6 +1226,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   }
   auto pin = std::make_shared<IteratorPin>();
   pin->view = sv;
+  // Iterators are released before the DB (db.h), so `this` outlives them.
+  pin->on_release = [this] { PurgeObsoleteFiles(); };
   std::vector<std::unique_ptr<InternalIterator>> children;
   // Each source's own fragmented list, checked in turn: nothing is copied
   // or re-fragmented per iterator.
