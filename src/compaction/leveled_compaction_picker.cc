@@ -162,9 +162,11 @@ std::optional<Compaction> LeveledCompactionPicker::PickLevel0(const Version& v,
 
 std::optional<Compaction> LeveledCompactionPicker::PickLevel(const Version& v, int level,
                                                              const FileNumberSet& busy) {
+  // The table whose compaction rewrites the fewest bytes of the next level
+  // per byte it moves down (as RocksDB's kMinOverlappingRatio); ties go to
+  // the first after the table compacted last, round robin, so that every
+  // key range gets its turn.
   const auto& files = v.levels[level];
-  // Round robin over the level's key space, starting after the table
-  // compacted last, so that every key range gets its turn.
   std::size_t start = 0;
   if (!compact_pointer_[level].empty()) {
     while (start < files.size() &&
@@ -172,6 +174,8 @@ std::optional<Compaction> LeveledCompactionPicker::PickLevel(const Version& v, i
       ++start;
     }
   }
+  std::optional<Compaction> best;
+  double best_ratio = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& f = files[(start + i) % files.size()];
     if (busy.contains(f->number)) {
@@ -182,20 +186,31 @@ std::optional<Compaction> LeveledCompactionPicker::PickLevel(const Version& v, i
     if (AnyBusy(next, busy)) {
       continue;
     }
-    Compaction c;
-    c.reason = CompactionReason::kLevelScore;
-    c.output_level = level + 1;
-    c.target_file_size = options_.target_file_size;
-    c.inputs.push_back({level, {f}});
-    if (next.empty()) {
-      c.trivial_move = true;
-    } else {
-      c.inputs.push_back({level + 1, std::move(next)});
+    std::uint64_t overlap = 0;
+    for (const auto& n : next) {
+      overlap += n->file_size;
     }
-    compact_pointer_[level] = f->largest;
-    return c;
+    const double ratio =
+        static_cast<double>(overlap) / static_cast<double>(std::max<std::uint64_t>(f->file_size, 1));
+    if (best && ratio >= best_ratio) {
+      continue;
+    }
+    best_ratio = ratio;
+    best.emplace();
+    best->reason = CompactionReason::kLevelScore;
+    best->output_level = level + 1;
+    best->target_file_size = options_.target_file_size;
+    best->inputs.push_back({level, {f}});
+    if (next.empty()) {
+      best->trivial_move = true;
+      break;  // nothing beats moving a table without rewriting anything
+    }
+    best->inputs.push_back({level + 1, std::move(next)});
   }
-  return std::nullopt;
+  if (best) {
+    compact_pointer_[level] = best->inputs.front().files.front()->largest;
+  }
+  return best;
 }
 
 std::optional<Compaction> LeveledCompactionPicker::PickRange(const Version& v,

@@ -8,9 +8,11 @@
 // others their bytes over their limit; the level with the highest score
 // >= 1 is compacted:
 //  - level 0: all of its tables, with every level-1 table they overlap;
-//  - level N: the next table after the one compacted last (round robin),
-//    with every level-(N+1) table it overlaps, or moved down unchanged
-//    (trivial move) when it overlaps none.
+//  - level N: the table that overlaps the fewest bytes of level N+1 per
+//    byte of its own (as RocksDB's default kMinOverlappingRatio; ties go
+//    round robin, after the table compacted last), with every level-(N+1)
+//    table it overlaps, or moved down unchanged (trivial move) when it
+//    overlaps none.
 
 #include <array>
 #include <string>

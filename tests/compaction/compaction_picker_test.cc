@@ -330,14 +330,17 @@ TEST_F(LeveledCompactionPickerTest, BusyTableBlocksLevel0Compaction) {
   EXPECT_EQ(InputNumbers(*c, 1), (Numbers{2}));
 }
 
-TEST_F(LeveledCompactionPickerTest, OverFullLevelPicksOneTableAndOverlappingNextLevelTables) {
+// Of an over-full level, the table that rewrites the fewest next-level
+// bytes per byte it moves down goes, with every next-level table it meets.
+TEST_F(LeveledCompactionPickerTest, OverFullLevelPicksTheTableWithTheLeastOverlap) {
   const Version v = MakeVersion({
-      {1, File(1, 500, "a", "c")},
-      {1, File(2, 500, "d", "f")},
-      {1, File(3, 500, "g", "i")},
+      {1, File(1, 500, "a", "c")},  // meets 20 and 21: 200 / 500
+      {1, File(2, 500, "d", "f")},  // meets 21 and 23: 400 / 500
+      {1, File(3, 500, "g", "i")},  // meets 24: 300 / 500
       {2, File(20, 100, "b", "b")},
-      {2, File(21, 100, "c", "e")},  // also meets table 2
-      {2, File(22, 100, "x", "y")},
+      {2, File(21, 100, "c", "e")},
+      {2, File(23, 300, "f", "f")},
+      {2, File(24, 300, "h", "h")},
   });
   EXPECT_DOUBLE_EQ(picker_.Scores(v)[1], 1.5);
   const auto c = picker_.Pick(v, none_);
@@ -404,11 +407,12 @@ TEST_F(LeveledCompactionPickerTest, RoundRobinPicksTheNextTableEachTime) {
 
 TEST_F(LeveledCompactionPickerTest, BusyTablesMakeTheLevelSkipToAnotherTable) {
   const Version v = MakeVersion({
-      {1, File(1, 500, "a", "c")},
-      {1, File(2, 500, "d", "f")},
-      {1, File(3, 500, "g", "i")},
+      {1, File(1, 500, "a", "c")},  // meets 20: 100 / 500
+      {1, File(2, 500, "d", "f")},  // meets 21: 200 / 500
+      {1, File(3, 500, "g", "i")},  // meets 22: 400 / 500
       {2, File(20, 100, "b", "b")},
-      {2, File(21, 100, "e", "e")},
+      {2, File(21, 200, "e", "e")},
+      {2, File(22, 400, "h", "h")},
   });
   // Table 1 needs the busy table 20: table 2 goes instead, with table 21.
   const auto c = picker_.Pick(v, FileNumberSet{20});
@@ -416,12 +420,13 @@ TEST_F(LeveledCompactionPickerTest, BusyTablesMakeTheLevelSkipToAnotherTable) {
   EXPECT_EQ(InputNumbers(*c, 1), (Numbers{2}));
   EXPECT_EQ(InputNumbers(*c, 2), (Numbers{21}));
 
-  // Tables 1 and 2 busy themselves: table 3, moved down.
+  // Tables 1 and 2 busy themselves: table 3, with table 22.
   LeveledCompactionPicker fresh(options_);
   const auto d = fresh.Pick(v, FileNumberSet{1, 2});
   ASSERT_TRUE(d);
   EXPECT_EQ(InputNumbers(*d, 1), (Numbers{3}));
-  EXPECT_TRUE(d->trivial_move);
+  EXPECT_EQ(InputNumbers(*d, 2), (Numbers{22}));
+  EXPECT_FALSE(d->trivial_move);
 
   // Every table busy or blocked: nothing.
   LeveledCompactionPicker blocked(options_);
