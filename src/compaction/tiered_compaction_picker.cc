@@ -163,13 +163,17 @@ void TieredCompactionPicker::Completed(const Compaction& c,
       tombstone_checked_.erase(f->number);
     }
   }
-  // Older data may be gone: tables newer than any input get another look.
-  std::erase_if(tombstone_checked_, [&](const auto& e) { return e.second > oldest; });
   if (c.reason == CompactionReason::kTombstone) {
+    // Marks only. Unmarking others here could make two tables whose
+    // sequence ranges overlap rewrite each other for ever; merges (which
+    // lower the table count) are what give marked tables another look.
     for (const FileMetaData& f : outputs) {
       tombstone_checked_[f.number] = f.largest_seq;
     }
+    return;
   }
+  // Older data may be gone: tables newer than any input get another look.
+  std::erase_if(tombstone_checked_, [&](const auto& e) { return e.second > oldest; });
 }
 
 }  // namespace aeternus

@@ -15,7 +15,8 @@
 //  3. tombstone compaction: the table with the highest share of tombstones
 //     above tombstone_compaction_ratio, rewritten alone to drop the
 //     tombstones that nothing older needs. A table so rewritten is not
-//     chosen again until a compaction of older tables has run.
+//     chosen again until a merge of older tables has run (a merge lowers
+//     the table count, so tombstone compactions cannot go on for ever).
 // Which tombstones may go is the compaction job's call (it looks at the
 // older tables); the picker only chooses.
 

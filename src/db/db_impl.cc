@@ -290,20 +290,15 @@ Status DBImpl::Recover() {
   VersionEdit edit;
   SequenceNumber max_sequence = versions_->LastSequence();
   std::shared_ptr<MemTable> mem;
-  // A WAL is synced and closed before the next one takes writes, so a WAL
-  // that ended early (a torn tail, or no close record) may only be followed
-  // by WALs without records; anything else is a hole in the history.
-  std::string ended_early;
+  // Sequence numbers run on without gaps from one WAL to the next, so a
+  // record that does not continue the previous one follows lost writes
+  // (an unsynced tail of an older WAL). Replay keeps the prefix before the
+  // gap. A synced write syncs every older WAL first, so nothing after a
+  // gap can have been synced: a record there that claims synced data means
+  // damage, not a lost tail.
+  WalReplayState replay;
   for (std::size_t i = 0; i < wals.size(); ++i) {
-    WalReplayResult replay;
-    replay.must_be_empty = !ended_early.empty();
     s = ReplayWal(wals[i], &mem, &edit, &max_sequence, &replay);
-    if (replay.records > 0 && replay.must_be_empty) {
-      s = Status::Corruption(ended_early, "ended early, but a later WAL holds records");
-    }
-    if (s.ok() && (replay.dropped_bytes > 0 || !replay.clean_close)) {
-      ended_early = WalFileName(dbname_, wals[i]);
-    }
     if (!s.ok()) {
       if (options_.paranoid_checks || !s.IsCorruption()) {
         return s;
@@ -337,23 +332,34 @@ Status DBImpl::Recover() {
 
 Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
                          VersionEdit* edit, SequenceNumber* max_sequence,
-                         WalReplayResult* result) {
+                         WalReplayState* state) {
   const std::string path = WalFileName(dbname_, number);
   std::unique_ptr<SequentialFile> file;
   AE_RETURN_IF_ERROR(fs_->NewSequentialFile(path, &file));
   WalReader reader(std::move(file), path, LogFileKind::kWal, number);
   std::string record;
   WriteBatch batch;
+  auto after_gap = [&]() {
+    return Status::Corruption(path, "holds synced writes after a gap in the sequence at " +
+                                        std::to_string(state->next_sequence) +
+                                        " (an earlier WAL lost synced data)");
+  };
   while (reader.ReadRecord(&record)) {
-    if (result->must_be_empty) {
-      ++result->records;  // not applied: it follows lost writes
-      return Status::OK();
-    }
     AE_RETURN_IF_ERROR(WriteBatchInternal::SetContents(batch, record));
     const SequenceNumber first = WriteBatchInternal::Sequence(batch);
     const SequenceNumber last = first + batch.Count() - 1;
     if (batch.Count() == 0 || first == 0 || last > kMaxSequenceNumber) {
       return Status::Corruption(path, "write batch with bad sequence numbers");
+    }
+    if (!state->gap && state->next_sequence != 0 && first != state->next_sequence) {
+      state->gap = true;  // writes before this one were lost
+    }
+    if (state->gap) {
+      if (reader.last_synced_through() > 0) {
+        return after_gap();
+      }
+      ++state->dropped_records;  // not applied: it follows lost writes
+      continue;
     }
     Options no_limits;
     no_limits.max_key_size = no_limits.max_value_size = ~std::size_t{0} >> 1;
@@ -366,15 +372,16 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
     }
     AE_RETURN_IF_ERROR(WriteBatchInternal::InsertInto(batch, mem->get()));
     *max_sequence = std::max(*max_sequence, last);
-    ++result->records;
+    state->next_sequence = last + 1;
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
       AE_RETURN_IF_ERROR(WriteLevel0Table(**mem, {}, edit));
       mem->reset();
     }
   }
   AE_RETURN_IF_ERROR(reader.status());
-  result->dropped_bytes = reader.dropped_bytes();
-  result->clean_close = reader.clean_close();
+  if (state->gap && reader.clean_close()) {
+    return after_gap();  // a close record vouches for synced writes
+  }
   return Status::OK();
 }
 
@@ -522,6 +529,10 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch) {
       lock.unlock();
       std::string_view contents = WriteBatchInternal::Contents(*group);
       s = wal_->AddRecord(contents);
+      if (s.ok() && sync) {
+        // A synced write promises every earlier write too.
+        s = SyncOlderWals();
+      }
       if (s.ok()) {
         s = sync ? wal_->Sync() : wal_->Flush();
       }
@@ -671,11 +682,13 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
     s = fs_->SyncDir(dbname_);
   }
   if (s.ok()) {
-    // Sync and close the old WAL before the new one takes writes, so that
-    // recovery never sees newer writes after a lost older one.
-    s = wal_->Close();
+    // The old WAL's bytes go to the OS (a process crash loses nothing); it
+    // is synced only when a synced write needs it (SyncOlderWals), or never
+    // if its memtable is flushed first. Sequence numbers run on across
+    // WALs, so recovery sees a lost tail as a gap and keeps the prefix.
+    s = wal_->Flush();
     if (!s.ok()) {
-      wal_.reset();  // closed, or in an unknown state: never used again
+      wal_.reset();  // in an unknown state: never used again
     }
   }
   lock.lock();
@@ -685,11 +698,28 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
     bg_error_ = Status::IOError("cannot switch to a new WAL", s.ToString());
     return bg_error_;
   }
+  unsynced_wals_.push_back(std::move(wal_));
+  std::erase_if(unsynced_wals_, [flushed = versions_->log_number()](const auto& w) {
+    return w->file_number() < flushed;  // its memtable is in a table
+  });
   wal_ = std::move(next);
   imm_.push_back(std::move(mem_));
   mem_ = std::make_shared<MemTable>(number);
   InstallSuperVersion();
   MaybeScheduleFlush();
+  return Status::OK();
+}
+
+// REQUIRES: called by the write leader (or by Close once writers are gone).
+Status DBImpl::SyncOlderWals() {
+  const std::uint64_t flushed = versions_->log_number();
+  while (!unsynced_wals_.empty()) {
+    WalWriter& w = *unsynced_wals_.front();
+    if (w.file_number() >= flushed) {
+      AE_RETURN_IF_ERROR(w.Close());  // synced, then its close record
+    }
+    unsynced_wals_.pop_front();
+  }
   return Status::OK();
 }
 
@@ -1329,8 +1359,12 @@ Status DBImpl::Close() {
   pool_.reset();  // joins; queued jobs see shutting_down_ and return
   PurgeObsoleteFiles();
   Status s;
+  s = SyncOlderWals();
+  unsynced_wals_.clear();
   if (wal_) {
-    s = wal_->Close();
+    if (Status c = wal_->Close(); s.ok()) {
+      s = c;
+    }
     wal_.reset();
   }
   if (Status v = versions_->Close(); s.ok()) {

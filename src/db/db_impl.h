@@ -83,14 +83,14 @@ class DBImpl final : public DB {
   struct Stats;
 
   Status Recover();
-  struct WalReplayResult {
-    bool must_be_empty = false;  // in: the WAL follows one that ended early
-    std::uint64_t records = 0;
-    std::uint64_t dropped_bytes = 0;  // torn, never-synced tail
-    bool clean_close = false;
+  // Carried from one WAL to the next during recovery.
+  struct WalReplayState {
+    SequenceNumber next_sequence = 0;  // of the next record; 0 before the first
+    bool gap = false;                  // a record did not continue the sequence
+    std::uint64_t dropped_records = 0;  // records after the gap, not applied
   };
   Status ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem, VersionEdit* edit,
-                   SequenceNumber* max_sequence, WalReplayResult* result);
+                   SequenceNumber* max_sequence, WalReplayState* state);
   TableBuilderOptions TableOptions() const;
   Status WriteLevel0Table(const MemTable& mem, const std::vector<SequenceNumber>& snapshots,
                           VersionEdit* edit);
@@ -102,6 +102,8 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   WriteBatch* BuildBatchGroup(Writer** last_writer);
   Status SwitchMemTable(std::unique_lock<std::mutex>& lock);
+  // Syncs (and closes) the WALs that SwitchMemTable left unsynced.
+  Status SyncOlderWals();
 
   void InstallSuperVersion();   // REQUIRES: mu_ held
   void MaybeScheduleFlush();    // REQUIRES: mu_ held
@@ -142,6 +144,9 @@ class DBImpl final : public DB {
   std::shared_ptr<MemTable> mem_;                   // replaced by the leader under mu_
   std::deque<std::shared_ptr<MemTable>> imm_;       // oldest first; guarded by mu_
   std::unique_ptr<WalWriter> wal_;                  // used by the leader only
+  // Older WALs whose memtables are not yet flushed, handed to the OS but
+  // not synced; oldest first; used by the leader only.
+  std::deque<std::unique_ptr<WalWriter>> unsynced_wals_;
   std::shared_ptr<const SuperVersion> super_version_;  // guarded by mu_
   std::list<SnapshotImpl> snapshots_;               // oldest first; guarded by mu_
   Status bg_error_;                                 // sticky; guarded by mu_

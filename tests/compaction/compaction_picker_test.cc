@@ -933,6 +933,29 @@ TEST_F(TieredCompactionPickerTest, OtherTombstoneCandidatesStayEligibleAfterARew
   EXPECT_EQ(InputNumbers(*d, 0), (Numbers{3}));
 }
 
+// Two tables whose sequence ranges overlap (merges of non-adjacent tiers
+// make such tables), both mostly tombstones that must stay: each is
+// rewritten once, then neither again, so tombstone compaction ends.
+TEST_F(TieredCompactionPickerTest, TombstoneRewritesOfOverlappingTablesEnd) {
+  FilePtr a = Tier(1, 100000, 1, 50, 100, 60);
+  FilePtr b = Tier(2, 10000000, 20, 40, 100, 50);
+  int rewrites = 0;
+  std::uint64_t next_number = 10;
+  for (; rewrites < 10; ++rewrites) {
+    const auto c = picker_.Pick(MakeVersion({{0, a}, {0, b}}), none_);
+    if (!c) {
+      break;
+    }
+    ASSERT_EQ(c->reason, CompactionReason::kTombstone);
+    const std::uint64_t in = InputNumbers(*c, 0).at(0);
+    FilePtr& rewritten = in == a->number ? a : b;
+    rewritten = Tier(next_number++, rewritten->file_size, rewritten->smallest_seq,
+                     rewritten->largest_seq, rewritten->num_entries, rewritten->num_deletions);
+    picker_.Completed(*c, {*rewritten});
+  }
+  EXPECT_EQ(rewrites, 2);
+}
+
 TEST_F(TieredCompactionPickerTest, PickRangeTakesEveryOverlappingTable) {
   const Version v = MakeVersion({
       {0, MakeFile(1, 1000, "a", "c", 1, 10)},
