@@ -3,6 +3,7 @@
 // one bad update, and invalid Options at Open (the message names the field).
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -201,6 +202,25 @@ TEST_F(DBBadOptionsTest, InvalidOptionsAreRefusedNamingTheField) {
       {"background_threads", [](Options& o) { o.background_threads = 0; }},
       {"background_threads", [](Options& o) { o.background_threads = 65; }},
       {"max_key_size", [](Options& o) { o.max_key_size = 0; }},
+      {"compaction_style",
+       [](Options& o) { o.compaction_style = static_cast<CompactionStyle>(7); }},
+      {"target_file_size", [](Options& o) { o.target_file_size = (16u << 10) - 1; }},
+      {"l0_compaction_trigger", [](Options& o) { o.l0_compaction_trigger = 0; }},
+      {"l0_slowdown_writes_trigger",
+       [](Options& o) { o.l0_slowdown_writes_trigger = o.l0_compaction_trigger - 1; }},
+      {"l0_stop_writes_trigger",
+       [](Options& o) { o.l0_stop_writes_trigger = o.l0_slowdown_writes_trigger - 1; }},
+      {"max_bytes_for_level_base", [](Options& o) { o.max_bytes_for_level_base = 1000; }},
+      {"level_size_multiplier", [](Options& o) { o.level_size_multiplier = 1; }},
+      {"level_size_multiplier", [](Options& o) { o.level_size_multiplier = 101; }},
+      {"tiered_small_table_size", [](Options& o) { o.tiered_small_table_size = 5ull << 30; }},
+      {"min_merge_width", [](Options& o) { o.min_merge_width = 1; }},
+      {"max_merge_width", [](Options& o) { o.max_merge_width = o.min_merge_width - 1; }},
+      {"max_merge_width", [](Options& o) { o.max_merge_width = 257; }},
+      {"tombstone_compaction_ratio", [](Options& o) { o.tombstone_compaction_ratio = 0.0; }},
+      {"tombstone_compaction_ratio", [](Options& o) { o.tombstone_compaction_ratio = 1.5; }},
+      {"tombstone_compaction_ratio",
+       [](Options& o) { o.tombstone_compaction_ratio = std::numeric_limits<double>::quiet_NaN(); }},
   };
   int n = 0;
   for (const auto& c : cases) {
@@ -229,6 +249,14 @@ TEST_F(DBBadOptionsTest, BoundaryOptionsAreAccepted) {
   o.background_threads = 1;
   o.max_key_size = 1;
   o.max_value_size = 0;
+  o.compaction_style = CompactionStyle::kTiered;
+  o.target_file_size = 16u << 10;
+  o.l0_compaction_trigger = o.l0_slowdown_writes_trigger = o.l0_stop_writes_trigger = 1;
+  o.max_bytes_for_level_base = 64u << 10;
+  o.level_size_multiplier = 2;
+  o.tiered_small_table_size = 0;
+  o.min_merge_width = o.max_merge_width = 2;
+  o.tombstone_compaction_ratio = 1.0;
   std::unique_ptr<DB> db;
   ASSERT_OK(DB::Open(o, tmp_.Sub("min"), &db));
   ASSERT_OK(db->Close());
@@ -238,6 +266,14 @@ TEST_F(DBBadOptionsTest, BoundaryOptionsAreAccepted) {
   o.bloom_bits_per_key = 64;
   o.background_threads = 64;
   o.max_key_size = 64u << 20;
+  o.compaction_style = CompactionStyle::kLeveled;
+  o.target_file_size = 4ull << 30;
+  o.l0_compaction_trigger = o.l0_slowdown_writes_trigger = o.l0_stop_writes_trigger = 1000;
+  o.max_bytes_for_level_base = 1ull << 40;
+  o.level_size_multiplier = 100;
+  o.tiered_small_table_size = 4ull << 30;
+  o.min_merge_width = 64;
+  o.max_merge_width = 256;
   ASSERT_OK(DB::Open(o, tmp_.Sub("max"), &db));
   ASSERT_OK(db->Close());
 }
