@@ -314,10 +314,7 @@ Status DBImpl::Recover() {
   // A fresh WAL for new writes; the manifest records that every older WAL
   // is now in tables.
   const std::uint64_t wal_number = versions_->NewFileNumber();
-  std::unique_ptr<WritableFile> file;
-  AE_RETURN_IF_ERROR(fs_->NewWritableFile(WalFileName(dbname_, wal_number), &file));
-  AE_RETURN_IF_ERROR(WalWriter::Create(std::move(file), LogFileKind::kWal, wal_number, &wal_));
-  AE_RETURN_IF_ERROR(fs_->SyncDir(dbname_));
+  AE_RETURN_IF_ERROR(NewWal(wal_number, max_sequence + 1, &wal_));
   edit.log_number = wal_number;
   AE_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
 
@@ -339,6 +336,10 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
   WalReader reader(std::move(file), path, LogFileKind::kWal, number);
   std::string record;
   WriteBatch batch;
+  // Claims of synced data beyond the synced sequence marker vouch for
+  // writes; the marker itself is synced at creation.
+  std::uint64_t marker_end = 0;
+  bool first_entry = true;
   auto after_gap = [&]() {
     return Status::Corruption(path, "holds synced writes after a gap in the sequence at " +
                                         std::to_string(state->next_sequence) +
@@ -347,15 +348,26 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
   while (reader.ReadRecord(&record)) {
     AE_RETURN_IF_ERROR(WriteBatchInternal::SetContents(batch, record));
     const SequenceNumber first = WriteBatchInternal::Sequence(batch);
-    const SequenceNumber last = first + batch.Count() - 1;
-    if (batch.Count() == 0 || first == 0 || last > kMaxSequenceNumber) {
+    const bool is_marker = batch.Count() == 0;
+    const SequenceNumber last = is_marker ? first - 1 : first + batch.Count() - 1;
+    if (first == 0 || last > kMaxSequenceNumber || (is_marker && !first_entry)) {
       return Status::Corruption(path, "write batch with bad sequence numbers");
     }
+    if (is_marker) {
+      marker_end = reader.last_record_end();
+    }
+    first_entry = false;
     if (!state->gap && state->next_sequence != 0 && first != state->next_sequence) {
       state->gap = true;  // writes before this one were lost
     }
+    if (is_marker) {
+      if (!state->gap) {
+        state->next_sequence = first;
+      }
+      continue;
+    }
     if (state->gap) {
-      if (reader.last_synced_through() > 0) {
+      if (reader.last_synced_through() > marker_end) {
         return after_gap();
       }
       ++state->dropped_records;  // not applied: it follows lost writes
@@ -667,20 +679,33 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
   }
 }
 
+Status DBImpl::NewWal(std::uint64_t number, SequenceNumber first_sequence,
+                      std::unique_ptr<WalWriter>* out) {
+  std::unique_ptr<WritableFile> file;
+  AE_RETURN_IF_ERROR(fs_->NewWritableFile(WalFileName(dbname_, number), &file));
+  std::unique_ptr<WalWriter> wal;
+  AE_RETURN_IF_ERROR(WalWriter::Create(std::move(file), LogFileKind::kWal, number, &wal));
+  // The sequence marker: an empty batch numbered first_sequence, synced
+  // with the header, so that recovery knows where this WAL's writes begin
+  // even if all of them are lost.
+  WriteBatch marker;
+  WriteBatchInternal::SetSequence(marker, first_sequence);
+  AE_RETURN_IF_ERROR(wal->AddRecord(WriteBatchInternal::Contents(marker)));
+  AE_RETURN_IF_ERROR(wal->Sync());
+  AE_RETURN_IF_ERROR(fs_->SyncDir(dbname_));
+  *out = std::move(wal);
+  return Status::OK();
+}
+
 // REQUIRES: mu_ held by the leader.
 Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   const std::uint64_t number = versions_->NewFileNumber();
   const std::string path = WalFileName(dbname_, number);
+  // Only the leader writes, so the next group gets this sequence.
+  const SequenceNumber first_sequence = versions_->LastSequence() + 1;
   std::unique_ptr<WalWriter> next;
   lock.unlock();
-  std::unique_ptr<WritableFile> file;
-  Status s = fs_->NewWritableFile(path, &file);
-  if (s.ok()) {
-    s = WalWriter::Create(std::move(file), LogFileKind::kWal, number, &next);
-  }
-  if (s.ok()) {
-    s = fs_->SyncDir(dbname_);
-  }
+  Status s = NewWal(number, first_sequence, &next);
   if (s.ok()) {
     // The old WAL's bytes go to the OS (a process crash loses nothing); it
     // is synced only when a synced write needs it (SyncOlderWals), or never

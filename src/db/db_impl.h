@@ -102,6 +102,10 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   WriteBatch* BuildBatchGroup(Writer** last_writer);
   Status SwitchMemTable(std::unique_lock<std::mutex>& lock);
+  // Creates WAL `number` beginning with a synced sequence marker (the
+  // sequence of its first write), and syncs the directory.
+  Status NewWal(std::uint64_t number, SequenceNumber first_sequence,
+                std::unique_ptr<WalWriter>* out);
   // Syncs (and closes) the WALs that SwitchMemTable left unsynced.
   Status SyncOlderWals();
 

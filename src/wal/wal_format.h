@@ -59,8 +59,11 @@ inline std::string_view LogFileKindName(LogFileKind kind) {
 
 // Format versions, each with what it adds (history in docs/format/wal.md):
 //   1: initial.
+//   2: a WAL's first entry is a sequence marker (a batch of no records
+//      holding the sequence of the WAL's first write). Framing unchanged;
+//      manifests unchanged.
 // A reader refuses a newer version with NotSupported.
-inline constexpr std::uint8_t kLogFormatVersion = 1;
+inline constexpr std::uint8_t kLogFormatVersion = 2;
 
 inline constexpr std::size_t kLogBlockSize = 32 * 1024;
 

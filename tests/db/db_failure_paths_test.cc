@@ -230,20 +230,23 @@ TEST(DBFailurePathsTest, WithoutParanoidChecksRecoveryStopsAtAHoleInTheWalHistor
   EXPECT_TRUE(db->Get({}, "b", &v).IsNotFound()) << "kept a write after the hole: " << v;
 }
 
+// Opens /db, puts a=1 (synced, sequence 1), and cuts the power.
+void PutSyncedThenCutPower(FaultInjectionFileSystem& fs) {
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DBImpl::Open(Options(), "/db", &fs, &db).ok());
+  ASSERT_TRUE(db->Put({}, "a", "1").ok());
+  fs.SetFilesystemActive(false);
+  db.reset();
+  fs.SetFilesystemActive(true);
+}
+
 // A later WAL whose records follow a gap in the sequence and claim nothing
 // synced: the unsynced tail of a power cut. Open keeps the prefix before the
 // gap, also with paranoid checks, and the database goes on from there.
 TEST(DBFailurePathsTest, RecoveryDropsAnUnsyncedSuffixAfterAGapInTheSequence) {
   MemFileSystem mem;
   FaultInjectionFileSystem fs(&mem);
-  {
-    std::unique_ptr<DB> db;
-    ASSERT_TRUE(DBImpl::Open(Options(), "/db", &fs, &db).ok());
-    ASSERT_TRUE(db->Put({}, "a", "1").ok());  // synced
-    fs.SetFilesystemActive(false);
-    db.reset();
-    fs.SetFilesystemActive(true);
-  }
+  ASSERT_NO_FATAL_FAILURE(PutSyncedThenCutPower(fs));
   {
     std::unique_ptr<WritableFile> f;
     ASSERT_TRUE(mem.NewWritableFile(WalFileName("/db", 1000), &f).ok());
@@ -267,6 +270,75 @@ TEST(DBFailurePathsTest, RecoveryDropsAnUnsyncedSuffixAfterAGapInTheSequence) {
   ASSERT_TRUE(DBImpl::Open(Options(), "/db", &fs, &db).ok());
   EXPECT_TRUE(db->Get({}, "c", &v).ok());
   EXPECT_TRUE(db->Get({}, "b", &v).IsNotFound());
+}
+
+// A batch putting key=value at `sequence`.
+WriteBatch PutAt(std::string_view key, std::string_view value, SequenceNumber sequence) {
+  WriteBatch b;
+  b.Put(key, value);
+  WriteBatchInternal::SetSequence(b, sequence);
+  return b;
+}
+
+// Writes a WAL as the DB does: a synced sequence marker, then `batches`
+// handed to the OS but not synced.
+void WriteWal(FileSystem* fs, std::uint64_t number, SequenceNumber first,
+              const std::vector<WriteBatch*>& batches) {
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(fs->NewWritableFile(WalFileName("/db", number), &f).ok());
+  std::unique_ptr<WalWriter> w;
+  ASSERT_TRUE(WalWriter::Create(std::move(f), LogFileKind::kWal, number, &w).ok());
+  WriteBatch marker;
+  WriteBatchInternal::SetSequence(marker, first);
+  ASSERT_TRUE(w->AddRecord(WriteBatchInternal::Contents(marker)).ok());
+  ASSERT_TRUE(w->Sync().ok());
+  for (WriteBatch* b : batches) {
+    ASSERT_TRUE(w->AddRecord(WriteBatchInternal::Contents(*b)).ok());
+  }
+  ASSERT_TRUE(w->Flush().ok());
+}
+
+// Every write of the first WAL to replay lost (its synced marker says
+// where they began) while a later WAL's writes survived: the later writes
+// follow lost ones and are dropped.
+TEST(DBFailurePathsTest, RecoveryDropsWritesAfterAWalWhoseWritesWereAllLost) {
+  MemFileSystem mem;
+  FaultInjectionFileSystem fs(&mem);
+  {
+    std::unique_ptr<DB> db;
+    ASSERT_TRUE(DBImpl::Open(Options(), "/db", &fs, &db).ok());
+    ASSERT_TRUE(db->Put({}, "a", "1").ok());  // sequence 1
+    ASSERT_TRUE(db->Flush().ok());            // its WAL is gone; a new one begins at 2
+    ASSERT_TRUE(db->Put(WriteOptions{.sync = false}, "x", "2").ok());  // sequence 2
+    fs.SetFilesystemActive(false);
+    db.reset();
+    ASSERT_TRUE(fs.DropUnsyncedData().ok());  // power cut: "x" is lost
+    fs.SetFilesystemActive(true);
+  }
+  WriteBatch b = PutAt("b", "after-loss", 3);
+  WriteWal(&mem, 901, 3, {&b});
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DBImpl::Open(Options(), "/db", &fs, &db).ok());
+  std::string v;
+  ASSERT_TRUE(db->Get({}, "a", &v).ok());
+  EXPECT_TRUE(db->Get({}, "x", &v).IsNotFound());
+  EXPECT_TRUE(db->Get({}, "b", &v).IsNotFound()) << "kept a write after lost ones: " << v;
+}
+
+// The same history without a loss: the WALs chain, every write is kept.
+TEST(DBFailurePathsTest, RecoveryReplaysWalsWhoseSequencesChain) {
+  MemFileSystem mem;
+  FaultInjectionFileSystem fs(&mem);
+  ASSERT_NO_FATAL_FAILURE(PutSyncedThenCutPower(fs));
+  WriteBatch b1 = PutAt("b", "2", 2);
+  WriteWal(&mem, 900, 2, {&b1});
+  WriteBatch b2 = PutAt("c", "3", 3);
+  WriteWal(&mem, 901, 3, {&b2});
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DBImpl::Open(Options(), "/db", &fs, &db).ok());
+  std::string v;
+  EXPECT_TRUE(db->Get({}, "b", &v).ok());
+  EXPECT_TRUE(db->Get({}, "c", &v).ok());
 }
 
 TEST(DBFailurePathsTest, ConcurrentCloseCallsAreSafe) {

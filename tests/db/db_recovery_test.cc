@@ -34,10 +34,12 @@
 #include "aeternus/iterator.h"
 #include "aeternus/options.h"
 #include "aeternus/status.h"
-#include "aeternus/write_batch.h"
 
+#include "testutil/child_pipe.h"
 #include "testutil/db_test_base.h"
 #include "testutil/file_util.h"
+#include "testutil/model_compare.h"
+#include "testutil/model_updates.h"
 #include "testutil/random.h"
 
 namespace aeternus::test {
@@ -45,52 +47,8 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-// Reads every live pair of `db` into *out; the iterator's final status.
-Status ReadAll(DB& db, Model* out) {
-  out->clear();
-  auto it = db.NewIterator(ReadOptions());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    (*out)[std::string(it->key())] = std::string(it->value());
-  }
-  return it->status();
-}
-
-// Up to `max` differences between two models, as text.
-std::string DescribeDiff(const Model& expected, const Model& actual, int max = 5) {
-  std::string out;
-  int n = 0;
-  auto e = expected.begin();
-  auto a = actual.begin();
-  while ((e != expected.end() || a != actual.end()) && n < max) {
-    if (a == actual.end() || (e != expected.end() && e->first < a->first)) {
-      out += "\n  missing " + Escape(e->first);
-      ++e;
-      ++n;
-    } else if (e == expected.end() || a->first < e->first) {
-      out += "\n  unexpected " + Escape(a->first) + "=" + Escape(a->second.substr(0, 40));
-      ++a;
-      ++n;
-    } else {
-      if (e->second != a->second) {
-        out += "\n  " + Escape(e->first) + ": expected " + Escape(e->second.substr(0, 40)) +
-               "... got " + Escape(a->second.substr(0, 40)) + "...";
-        ++n;
-      }
-      ++e;
-      ++a;
-    }
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------
 // (a) Crash recovery with a forked writer killed by SIGKILL.
-
-struct Update {
-  enum Kind { kPut, kDelete, kDeleteRange } kind;
-  std::string key;
-  std::string value;  // the end key for kDeleteRange
-};
 
 std::string CrashKey(int round, std::uint32_t i) {
   char buf[32];
@@ -116,67 +74,7 @@ std::vector<Update> CrashOp(std::uint64_t seed, int round, std::uint32_t i) {
   return {{Update::kPut, key, value(key)}};
 }
 
-void ApplyToModel(const std::vector<Update>& updates, Model* m) {
-  for (const auto& u : updates) {
-    switch (u.kind) {
-      case Update::kPut:
-        (*m)[u.key] = u.value;
-        break;
-      case Update::kDelete:
-        m->erase(u.key);
-        break;
-      case Update::kDeleteRange:
-        m->erase(m->lower_bound(u.key), m->lower_bound(u.value));
-        break;
-    }
-  }
-}
-
-Status ApplyToDB(const std::vector<Update>& updates, DB& db, const WriteOptions& wo) {
-  if (updates.size() == 1) {
-    const auto& u = updates[0];
-    switch (u.kind) {
-      case Update::kPut:
-        return db.Put(wo, u.key, u.value);
-      case Update::kDelete:
-        return db.Delete(wo, u.key);
-      case Update::kDeleteRange:
-        return db.DeleteRange(wo, u.key, u.value);
-    }
-  }
-  WriteBatch batch;
-  for (const auto& u : updates) {
-    switch (u.kind) {
-      case Update::kPut:
-        batch.Put(u.key, u.value);
-        break;
-      case Update::kDelete:
-        batch.Delete(u.key);
-        break;
-      case Update::kDeleteRange:
-        batch.DeleteRange(u.key, u.value);
-        break;
-    }
-  }
-  return db.Write(wo, &batch);
-}
-
 constexpr std::uint32_t kChildFailed = 0xffffffffu;
-
-void WriteAll(int fd, const void* data, std::size_t n) {
-  const char* p = static_cast<const char*>(data);
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      _exit(5);
-    }
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-}
 
 // Runs in the forked child: opens the DB and applies operations 0, 1, ...
 // with sync=true, writing each operation's index to `fd` once it is
@@ -228,15 +126,10 @@ class DBRecoveryTest : public DBTestBase {
       const auto extra_delay =
           std::chrono::microseconds(early_kill ? rnd.Uniform(30000) : rnd.Uniform(3000));
 
-      int fds[2];
-      ASSERT_EQ(::pipe(fds), 0) << std::strerror(errno);
-      const pid_t pid = ::fork();
-      ASSERT_GE(pid, 0) << std::strerror(errno);
-      if (pid == 0) {
-        ::close(fds[0]);
-        CrashChild(options_, dbname_, sync, seed, round, fds[1]);
-      }
-      ::close(fds[1]);
+      pid_t pid = -1;
+      int from_child = -1;
+      auto child = [&](int out) { CrashChild(options_, dbname_, sync, seed, round, out); };
+      ASSERT_EQ(ForkWithPipe(child, &pid, &from_child), "");
 
       std::string received;
       std::uint32_t acked = 0;
@@ -265,7 +158,7 @@ class DBRecoveryTest : public DBTestBase {
       }
       char buf[4096];
       for (;;) {
-        const ssize_t n = ::read(fds[0], buf, sizeof(buf));
+        const ssize_t n = ::read(from_child, buf, sizeof(buf));
         if (n < 0 && errno == EINTR) {
           continue;
         }
@@ -280,7 +173,7 @@ class DBRecoveryTest : public DBTestBase {
           killed = true;
         }
       }
-      ::close(fds[0]);
+      ::close(from_child);
       int wstatus = 0;
       ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
       ASSERT_TRUE(in_order);
@@ -300,12 +193,8 @@ class DBRecoveryTest : public DBTestBase {
       ASSERT_OK(Open());
       Model actual;
       ASSERT_OK(ReadAll(db(), &actual));
-      Model with_acked = state;
-      for (std::uint32_t i = 0; i < acked; ++i) {
-        ApplyToModel(CrashOp(seed, round, i), &with_acked);
-      }
-      Model with_in_flight = with_acked;
-      ApplyToModel(CrashOp(seed, round, acked), &with_in_flight);
+      auto [with_acked, with_in_flight] =
+          StatesAfterKill(state, acked, [&](std::uint32_t i) { return CrashOp(seed, round, i); });
       if (actual == with_acked || actual == with_in_flight) {
         std::printf(
             "[ crash    ] round %d: killed after %u acknowledged operations; recovered %u\n", round,

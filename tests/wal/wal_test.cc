@@ -212,11 +212,11 @@ TEST(WalTest, BytesMatchTheDocumentedLayout) {
   // Header record: length 18 (little-endian), type kFull, then the data.
   EXPECT_EQ(contents.substr(4, 3), std::string("\x12\x00\x01", 3));
   EXPECT_EQ(contents.substr(7, 8), "AeterLog");
-  EXPECT_EQ(contents.substr(15, 2), std::string("\x01\x01", 2));  // kind WAL, version 1
+  EXPECT_EQ(contents.substr(15, 2), std::string("\x01\x02", 2));  // kind WAL, version 2
   EXPECT_EQ(contents.substr(17, 8), std::string("\x08\x07\x06\x05\x04\x03\x02\x01", 8));
   const std::string expected =
       PhysicalRecord(LogRecordType::kFull,
-                     HeaderData(LogFileKind::kWal, 1, 0x0102030405060708ull)) +
+                     HeaderData(LogFileKind::kWal, 2, 0x0102030405060708ull)) +
       PhysicalRecord(LogRecordType::kFull, Fixed64(0) + "abc") +
       PhysicalRecord(LogRecordType::kFull, Fixed64(25 + 7 + 11) + "de");
   EXPECT_EQ(contents, expected);
@@ -239,13 +239,21 @@ const std::string kGoldenV1Log = FromHex(
     "05");
 
 TEST(WalTest, GoldenVersion1Log) {
-  LogBuilder b(LogFileKind::kWal, 5);
-  b.Add("abc").Sync().Add("").Close();
-  EXPECT_EQ(b.Contents(), kGoldenV1Log);
   ReadResult r = ReadLog(kGoldenV1Log, LogFileKind::kWal, 5);
   EXPECT_OK(r.status);
   EXPECT_EQ(r.records, (std::vector<std::string>{"abc", ""}));
   EXPECT_TRUE(r.clean);
+}
+
+// Version 2 changed no framing: the same log is the version 1 bytes with
+// the header record saying version 2.
+TEST(WalTest, WriterWritesVersion2WithVersion1Framing) {
+  LogBuilder b(LogFileKind::kWal, 5);
+  b.Add("abc").Sync().Add("").Close();
+  const std::size_t header_record = kLogRecordHeaderSize + kLogFileHeaderSize;
+  EXPECT_EQ(b.Contents(),
+            PhysicalRecord(LogRecordType::kFull, HeaderData(LogFileKind::kWal, 2, 5)) +
+                kGoldenV1Log.substr(header_record));
 }
 
 TEST(WalTest, CloseRecordLayout) {
