@@ -13,6 +13,7 @@
 #include "sstable/table_builder.h"
 #include "sstable/table_reader.h"
 #include "sstable_test_util.h"
+#include "testutil/temp_dir.h"
 #include "util/coding.h"
 #include "util/compression.h"
 #include "util/crc32c.h"
@@ -140,8 +141,7 @@ class TableRoundTripTest : public ::testing::TestWithParam<RoundTripParam> {
       GTEST_SKIP() << "codec not built in";
     }
     fs_ = FileSystem::Default();
-    path_ = ::testing::TempDir() + "table_round_trip_" +
-            std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".sst";
+    path_ = tmp_.Sub("table.sst");  // a directory of its own: tests run in parallel
     model_ = MakeModel(3000, 17);
     tombstones_ = {{UserKey(100), UserKey(150), 4000}, {UserKey(2990), UserKey(9999), 2},
                    {"", UserKey(0), 5}};
@@ -187,6 +187,7 @@ class TableRoundTripTest : public ::testing::TestWithParam<RoundTripParam> {
   }
 
   FileSystem* fs_ = nullptr;
+  test::TempDir tmp_;
   std::string path_;
   std::vector<ModelEntry> model_;
   std::vector<RangeTombstone> tombstones_;
