@@ -90,8 +90,9 @@ struct Options {
 
   // Level-0 tables (leveled) or tables in all (tiered) at which each write
   // is delayed by about 1 ms, and at which writes wait for compaction.
-  // Range: slowdown in [l0_compaction_trigger, 1000], stop in
-  // [slowdown, 1000]. Defaults: 20 and 36.
+  // Range: slowdown in [l0_compaction_trigger, 1000] (tiered: at least 2,
+  // as merging always leaves one table), stop in [slowdown, 1000].
+  // Defaults: 20 and 36.
   int l0_slowdown_writes_trigger = 20;
   int l0_stop_writes_trigger = 36;
 

@@ -170,6 +170,11 @@ Status DBImpl::ValidateOptions(const Options& o) {
       o.l0_stop_writes_trigger > 1000) {
     return bad("l0_stop_writes_trigger", "must be in [l0_slowdown_writes_trigger, 1000]");
   }
+  if (o.compaction_style == CompactionStyle::kTiered && o.l0_slowdown_writes_trigger < 2) {
+    // Tiered merging always leaves one table, which would delay or stop
+    // every write for ever.
+    return bad("l0_slowdown_writes_trigger", "must be at least 2 with the tiered style");
+  }
   if (o.max_bytes_for_level_base < (64u << 10) || o.max_bytes_for_level_base > (1ull << 40)) {
     return bad("max_bytes_for_level_base", "must be in [64 KiB, 1 TiB]");
   }
@@ -741,7 +746,14 @@ Status DBImpl::SyncOlderWals() {
   while (!unsynced_wals_.empty()) {
     WalWriter& w = *unsynced_wals_.front();
     if (w.file_number() >= flushed) {
-      AE_RETURN_IF_ERROR(w.Close());  // synced, then its close record
+      if (Status s = w.Close(); !s.ok()) {  // synced, then its close record
+        // Its tail may be lost. Nothing newer may become durable now (it
+        // would follow lost writes): the newer WALs, the current one
+        // included, are never synced or closed again.
+        unsynced_wals_.clear();
+        older_wal_unsynced_ = true;
+        return s;
+      }
     }
     unsynced_wals_.pop_front();
   }
@@ -962,13 +974,17 @@ Status DBImpl::RunCompactionJob(const Compaction& c, const std::shared_ptr<const
     std::shared_ptr<TableReader> reader;  // read each output back once
     s = table_cache_->Get((*outputs)[i].number, (*outputs)[i].file_size, &reader);
   }
+  bool maybe_recorded = false;
   if (s.ok()) {
     for (const FileMetaData& f : *outputs) {
       edit.AddFile(c.output_level, f);
     }
     s = versions_->LogAndApply(&edit);
+    // A failed manifest write may still have reached the file (and a later
+    // Open would then list the outputs); only a refused edit surely did not.
+    maybe_recorded = !s.ok() && !s.IsCorruption();
   }
-  if (!s.ok()) {
+  if (!s.ok() && !maybe_recorded) {
     // Outputs the manifest does not name; Open would remove them too.
     for (const FileMetaData& f : *outputs) {
       table_cache_->Evict(f.number);
@@ -1095,7 +1111,8 @@ Status DBImpl::WaitForCompactions() {
     AE_RETURN_IF_ERROR(bg_error_);
     MaybeScheduleFlush();
     MaybeScheduleCompaction();
-    if (imm_.empty() && !flush_scheduled_ && bg_compactions_ == 0) {
+    if (imm_.empty() && !flush_scheduled_ && bg_compactions_ == 0 && manual_waiting_ == 0 &&
+        manual_compactions_ == 0) {
       return Status::OK();
     }
     bg_cv_.wait(lock);
@@ -1384,14 +1401,16 @@ Status DBImpl::Close() {
   pool_.reset();  // joins; queued jobs see shutting_down_ and return
   PurgeObsoleteFiles();
   Status s;
-  s = SyncOlderWals();
+  if (!older_wal_unsynced_) {
+    s = SyncOlderWals();
+  }
   unsynced_wals_.clear();
-  if (wal_) {
+  if (wal_ && !older_wal_unsynced_) {
     if (Status c = wal_->Close(); s.ok()) {
       s = c;
     }
-    wal_.reset();
   }
+  wal_.reset();
   if (Status v = versions_->Close(); s.ok()) {
     s = v;
   }

@@ -151,6 +151,8 @@ class DBImpl final : public DB {
   // Older WALs whose memtables are not yet flushed, handed to the OS but
   // not synced; oldest first; used by the leader only.
   std::deque<std::unique_ptr<WalWriter>> unsynced_wals_;
+  // An older WAL failed to sync: no newer WAL is ever synced or closed.
+  bool older_wal_unsynced_ = false;                 // used by the leader only
   std::shared_ptr<const SuperVersion> super_version_;  // guarded by mu_
   std::list<SnapshotImpl> snapshots_;               // oldest first; guarded by mu_
   Status bg_error_;                                 // sticky; guarded by mu_

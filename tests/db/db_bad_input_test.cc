@@ -211,6 +211,12 @@ TEST_F(DBBadOptionsTest, InvalidOptionsAreRefusedNamingTheField) {
       {"l0_stop_writes_trigger",
        [](Options& o) { o.l0_stop_writes_trigger = o.l0_slowdown_writes_trigger - 1; }},
       {"max_bytes_for_level_base", [](Options& o) { o.max_bytes_for_level_base = 1000; }},
+      {"l0_slowdown_writes_trigger",
+       [](Options& o) {
+         // Tiered merging always leaves one table behind.
+         o.compaction_style = CompactionStyle::kTiered;
+         o.l0_compaction_trigger = o.l0_slowdown_writes_trigger = o.l0_stop_writes_trigger = 1;
+       }},
       {"level_size_multiplier", [](Options& o) { o.level_size_multiplier = 1; }},
       {"level_size_multiplier", [](Options& o) { o.level_size_multiplier = 101; }},
       {"tiered_small_table_size", [](Options& o) { o.tiered_small_table_size = 5ull << 30; }},
@@ -249,7 +255,7 @@ TEST_F(DBBadOptionsTest, BoundaryOptionsAreAccepted) {
   o.background_threads = 1;
   o.max_key_size = 1;
   o.max_value_size = 0;
-  o.compaction_style = CompactionStyle::kTiered;
+  o.compaction_style = CompactionStyle::kLeveled;
   o.target_file_size = 16u << 10;
   o.l0_compaction_trigger = o.l0_slowdown_writes_trigger = o.l0_stop_writes_trigger = 1;
   o.max_bytes_for_level_base = 64u << 10;
@@ -266,7 +272,7 @@ TEST_F(DBBadOptionsTest, BoundaryOptionsAreAccepted) {
   o.bloom_bits_per_key = 64;
   o.background_threads = 64;
   o.max_key_size = 64u << 20;
-  o.compaction_style = CompactionStyle::kLeveled;
+  o.compaction_style = CompactionStyle::kTiered;
   o.target_file_size = 4ull << 30;
   o.l0_compaction_trigger = o.l0_slowdown_writes_trigger = o.l0_stop_writes_trigger = 1000;
   o.max_bytes_for_level_base = 1ull << 40;

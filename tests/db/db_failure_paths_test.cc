@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "aeternus/db.h"
@@ -69,47 +71,139 @@ TEST(DBFailurePathsTest, DirectorySyncErrorAfterCurrentSwitchLeavesDatabaseOpena
   EXPECT_EQ(v, "v");
 }
 
-// Fails every Sync of WAL files while armed.
-class FailWalSync final : public FileSystemWrapper {
+// Fails every Sync of the files whose name contains `part` while armed.
+// Syncs of tables can also be held (until released) and then failed.
+class FailSyncOf final : public FileSystemWrapper {
  public:
-  using FileSystemWrapper::FileSystemWrapper;
+  FailSyncOf(FileSystem* target, std::string part)
+      : FileSystemWrapper(target), part_(std::move(part)) {}
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* file) override {
     std::unique_ptr<WritableFile> inner;
     AE_RETURN_IF_ERROR(FileSystemWrapper::NewWritableFile(path, &inner));
-    if (path.ends_with(".log")) {
-      *file = std::make_unique<File>(std::move(inner), &armed);
-    } else {
-      *file = std::move(inner);
-    }
+    *file = std::make_unique<File>(std::move(inner), this, path.find(part_) != std::string::npos,
+                                   path.find(".sst") != std::string::npos);
     return Status::OK();
   }
   std::atomic<bool> armed{false};
 
+  // Table syncs wait until ReleaseTables(fail), then fail if `fail`.
+  void HoldTables() {
+    std::lock_guard l(mu_);
+    hold_tables_ = true;
+  }
+  void ReleaseTables(bool fail) {
+    std::lock_guard l(mu_);
+    hold_tables_ = false;
+    fail_tables_ = fail;
+    cv_.notify_all();
+  }
+
  private:
   class File final : public WritableFile {
    public:
-    File(std::unique_ptr<WritableFile> f, std::atomic<bool>* armed)
-        : f_(std::move(f)), armed_(armed) {}
+    File(std::unique_ptr<WritableFile> f, FailSyncOf* fs, bool matches, bool table)
+        : f_(std::move(f)), fs_(fs), matches_(matches), table_(table) {}
     Status Append(std::string_view d) override { return f_->Append(d); }
     Status Flush() override { return f_->Flush(); }
     Status Sync() override {
-      return armed_->load() ? Status::IOError("injected WAL sync error") : f_->Sync();
+      if (matches_ && fs_->armed.load()) {
+        return Status::IOError("injected sync error");
+      }
+      if (table_) {
+        std::unique_lock l(fs_->mu_);
+        fs_->cv_.wait(l, [&] { return !fs_->hold_tables_; });
+        if (fs_->fail_tables_) {
+          return Status::IOError("injected table sync error");
+        }
+      }
+      return f_->Sync();
     }
     Status Close() override { return f_->Close(); }
     std::uint64_t Size() const override { return f_->Size(); }
 
    private:
     std::unique_ptr<WritableFile> f_;
-    std::atomic<bool>* armed_;
+    FailSyncOf* const fs_;
+    const bool matches_;
+    const bool table_;
   };
+
+  const std::string part_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_tables_ = false;  // guarded by mu_
+  bool fail_tables_ = false;  // guarded by mu_
 };
+
+// A compaction whose manifest sync fails: the edit may still be in the
+// manifest, so its output tables stay on disk; the next Open finds every
+// table the manifest names, and the data.
+TEST(DBFailurePathsTest, ManifestSyncErrorDuringCompactionKeepsTheDatabaseOpenable) {
+  MemFileSystem mem;
+  FailSyncOf fs(&mem, "MANIFEST");
+  Options o;
+  o.write_buffer_size = 64 << 10;
+  o.disable_auto_compactions = true;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DBImpl::Open(o, "/db", &fs, &db).ok());
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_TRUE(db->Put(WriteOptions{.sync = false}, "k" + std::to_string(i),
+                          std::string(200, 'a' + round))
+                      .ok());
+    }
+    ASSERT_TRUE(db->Flush().ok());
+  }
+  fs.armed = true;
+  EXPECT_FALSE(db->CompactAll().ok());
+  fs.armed = false;
+  db->Close().IgnoreError();
+  db.reset();
+  Status s = DBImpl::Open(o, "/db", &fs, &db);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::string v;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(db->Get({}, "k" + std::to_string(i), &v).ok()) << i;
+    EXPECT_EQ(v, std::string(200, 'c'));
+  }
+}
+
+// A synced write fails to sync an older WAL (whose memtable is not yet
+// flushed): the newer WALs must never become durable after it, not even
+// through Close. After a power cut the database opens with a prefix.
+TEST(DBFailurePathsTest, FailedSyncOfAnOlderWalKeepsNewerWalsUnsynced) {
+  MemFileSystem mem;
+  FaultInjectionFileSystem fault(&mem);
+  FailSyncOf fs(&fault, ".log");
+  Options o;
+  o.write_buffer_size = 64 << 10;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DBImpl::Open(o, "/db", &fs, &db).ok());
+  fs.HoldTables();  // the frozen memtable's flush waits: its WAL stays
+  const std::string value(1000, 'x');
+  for (int i = 0; i < 80; ++i) {  // past one 64 KiB memtable
+    ASSERT_TRUE(db->Put(WriteOptions{.sync = false}, "k" + std::to_string(i), value).ok());
+  }
+  fs.armed = true;
+  EXPECT_TRUE(db->Put(WriteOptions{.sync = true}, "synced", "v").IsIOError());
+  fs.armed = false;
+  fs.ReleaseTables(/*fail=*/true);  // the flush fails: the older WAL stays needed
+  db->Close().IgnoreError();
+  db.reset();
+  fault.SetFilesystemActive(false);
+  ASSERT_TRUE(fault.DropUnsyncedData().ok());
+  fault.SetFilesystemActive(true);
+  fs.ReleaseTables(/*fail=*/false);
+  Status s = DBImpl::Open(o, "/db", &fs, &db);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
 
 // A synced write first syncs the older WALs that memtable switches left
 // unsynced; when that (or its own sync) fails, writes stop, reads go on,
 // and a reopen finds every write the OS had.
 TEST(DBFailurePathsTest, WalSyncErrorOnASyncedWriteStopsWritesAndReopenRecovers) {
   MemFileSystem mem;
-  FailWalSync fs(&mem);
+  FailSyncOf fs(&mem, ".log");
   Options o;
   o.write_buffer_size = 64 << 10;
   std::unique_ptr<DB> db;
