@@ -31,6 +31,13 @@ class DB {
   static Status Open(const Options& options, const std::string& path,
                      std::unique_ptr<DB>* db);
 
+  // Opens an existing database for reading only: unflushed writes are
+  // replayed into memory, and no file in `path` is created, changed or
+  // deleted (the LOCK file is taken, so a writer elsewhere gets Busy and
+  // vice versa). Writes, Flush and compactions return NotSupported.
+  static Status OpenForReadOnly(const Options& options, const std::string& path,
+                                std::unique_ptr<DB>* db);
+
   DB() = default;
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;

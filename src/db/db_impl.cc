@@ -75,6 +75,7 @@ struct DBImpl::Stats {
 namespace {
 
 Status ClosedError() { return Status::IOError("database is closed"); }
+Status ReadOnlyError() { return Status::NotSupported("the database is open read-only"); }
 
 std::string Describe(std::string_view what, std::size_t size, std::size_t limit) {
   return std::string(what) + " of " + std::to_string(size) + " bytes exceeds " +
@@ -201,14 +202,20 @@ Status DB::Open(const Options& options, const std::string& path, std::unique_ptr
   return DBImpl::Open(options, path, FileSystem::Default(), db);
 }
 
+Status DB::OpenForReadOnly(const Options& options, const std::string& path,
+                           std::unique_ptr<DB>* db) {
+  return DBImpl::Open(options, path, FileSystem::Default(), db, /*read_only=*/true);
+}
+
 Status DBImpl::Open(const Options& options, const std::string& path, FileSystem* fs,
-                    std::unique_ptr<DB>* db) {
+                    std::unique_ptr<DB>* db, bool read_only) {
   db->reset();
   AE_RETURN_IF_ERROR(ValidateOptions(options));
   if (path.empty()) {
     return Status::InvalidArgument("empty database path");
   }
   auto impl = std::make_unique<DBImpl>(options, path, fs);
+  impl->read_only_ = read_only;
   AE_RETURN_IF_ERROR(impl->Recover());
   *db = std::move(impl);
   return Status::OK();
@@ -229,7 +236,7 @@ DBImpl::DBImpl(const Options& options, std::string dbname, FileSystem* fs)
 DBImpl::~DBImpl() { Close().IgnoreError(); }
 
 Status DBImpl::Recover() {
-  if (options_.create_if_missing) {
+  if (options_.create_if_missing && !read_only_) {
     AE_RETURN_IF_ERROR(fs_->CreateDir(dbname_));
   }
   Status s = fs_->LockFile(LockFileName(dbname_), &lock_);
@@ -241,7 +248,7 @@ Status DBImpl::Recover() {
   std::vector<std::string> names;
   AE_RETURN_IF_ERROR(fs_->GetChildren(dbname_, &names));
   if (!fs_->FileExists(CurrentFileName(dbname_))) {
-    if (!options_.create_if_missing) {
+    if (!options_.create_if_missing || read_only_) {
       return Status::InvalidArgument(dbname_ + " does not exist", "create_if_missing is false");
     }
     for (const std::string& name : names) {
@@ -310,6 +317,19 @@ Status DBImpl::Recover() {
       }
       break;  // without paranoid checks: keep the consistent prefix
     }
+  }
+  if (read_only_) {
+    // Replayed writes stay in memory; nothing on disk changes.
+    versions_->SetLastSequence(max_sequence);
+    std::lock_guard lock(mu_);
+    if (mem && !mem->empty()) {
+      replayed_.push_back(std::move(mem));
+    }
+    mem_ = std::make_shared<MemTable>(0);
+    imm_.assign(replayed_.begin(), replayed_.end());
+    replayed_.clear();
+    InstallSuperVersion();
+    return Status::OK();
   }
   if (mem && !mem->empty()) {
     AE_RETURN_IF_ERROR(WriteLevel0Table(*mem, {}, &edit));
@@ -391,7 +411,11 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
     *max_sequence = std::max(*max_sequence, last);
     state->next_sequence = last + 1;
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
-      AE_RETURN_IF_ERROR(WriteLevel0Table(**mem, {}, edit));
+      if (read_only_) {
+        replayed_.push_back(std::move(*mem));  // oldest first, kept in memory
+      } else {
+        AE_RETURN_IF_ERROR(WriteLevel0Table(**mem, {}, edit));
+      }
       mem->reset();
     }
   }
@@ -505,6 +529,9 @@ Status DBImpl::ValidateBatch(const WriteBatch& batch) const {
 }
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  if (read_only_) {
+    return ReadOnlyError();
+  }
   if (batch == nullptr) {
     return Status::InvalidArgument("null write batch");
   }
@@ -828,6 +855,9 @@ void DBImpl::BackgroundFlush() {
 }
 
 Status DBImpl::Flush() {
+  if (read_only_) {
+    return ReadOnlyError();
+  }
   {
     std::lock_guard lock(mu_);
     if (shutting_down_) {
@@ -1029,6 +1059,9 @@ void DBImpl::FinishCompaction(const Compaction& c, const Status& s,
 }
 
 Status DBImpl::ManualCompaction(const UserKeyRange& range) {
+  if (read_only_) {
+    return ReadOnlyError();
+  }
   AE_RETURN_IF_ERROR(Flush());
   std::optional<Compaction> c;
   std::shared_ptr<const Version> base;
@@ -1103,6 +1136,9 @@ Status DBImpl::CompactRange(std::optional<std::string_view> begin,
 }
 
 Status DBImpl::WaitForCompactions() {
+  if (read_only_) {
+    return Status::OK();  // no background work runs
+  }
   std::unique_lock lock(mu_);
   while (true) {
     if (shutting_down_) {

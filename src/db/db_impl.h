@@ -48,7 +48,7 @@ class DBImpl final : public DB {
  public:
   // Opens with an explicit file system (tests inject faults through it).
   static Status Open(const Options& options, const std::string& path, FileSystem* fs,
-                     std::unique_ptr<DB>* db);
+                     std::unique_ptr<DB>* db, bool read_only = false);
   // InvalidArgument naming the first bad field, or OK.
   static Status ValidateOptions(const Options& options);
 
@@ -134,6 +134,10 @@ class DBImpl final : public DB {
 
   const Options options_;
   const std::string dbname_;
+  // Opened by OpenForReadOnly: replayed WALs stay in memory, no file is
+  // created, changed or deleted, and nothing runs in the background.
+  bool read_only_ = false;  // set before Recover, then constant
+  std::vector<std::shared_ptr<MemTable>> replayed_;  // read-only recovery only
   FileSystem* const fs_;
   std::unique_ptr<FileLock> lock_;
   std::unique_ptr<BlockCache> block_cache_;
