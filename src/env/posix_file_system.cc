@@ -1,10 +1,13 @@
 // FileSystem on POSIX: buffered appends, pread, fdatasync, fcntl locks.
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -136,6 +139,34 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   int fd_;
 };
 
+// A whole file mapped read-only: a read is a copy from memory, with no
+// system call once the pages are cached. Only for files that never change
+// while open (tables); a read past the mapped size returns what lies within.
+class PosixMmapRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixMmapRandomAccessFile(void* base, std::size_t size, std::atomic<int>* budget)
+      : base_(static_cast<const char*>(base)), size_(size), budget_(budget) {}
+  ~PosixMmapRandomAccessFile() override {
+    ::munmap(const_cast<char*>(base_), size_);
+    budget_->fetch_add(1);
+  }
+
+  Status Read(std::uint64_t offset, std::size_t n, char* /*scratch*/,
+              std::string_view* result) const override {
+    if (offset >= size_) {
+      *result = {};
+      return Status::OK();
+    }
+    *result = std::string_view(base_ + offset, std::min<std::uint64_t>(n, size_ - offset));
+    return Status::OK();
+  }
+
+ private:
+  const char* const base_;
+  const std::size_t size_;
+  std::atomic<int>* const budget_;
+};
+
 class PosixSequentialFile final : public SequentialFile {
  public:
   PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -201,6 +232,21 @@ class PosixFileSystem final : public FileSystem {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       return PosixError(path, errno);
+    }
+    // Map the file when the budget of mappings allows (each is a kernel
+    // memory area, limited per process); read with pread otherwise.
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      if (mmap_budget_.fetch_sub(1) > 0) {
+        const auto size = static_cast<std::size_t>(st.st_size);
+        void* base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+        if (base != MAP_FAILED) {
+          ::close(fd);  // the mapping stays valid
+          *file = std::make_unique<PosixMmapRandomAccessFile>(base, size, &mmap_budget_);
+          return Status::OK();
+        }
+      }
+      mmap_budget_.fetch_add(1);
     }
     *file = std::make_unique<PosixRandomAccessFile>(path, fd);
     return Status::OK();
@@ -309,6 +355,11 @@ class PosixFileSystem final : public FileSystem {
     *lock = std::make_unique<PosixFileLock>(path, fd);
     return Status::OK();
   }
+
+ private:
+  // Mappings still allowed: each is a kernel memory area, and a process
+  // may have only so many (vm.max_map_count, 65530 by default).
+  std::atomic<int> mmap_budget_{4096};
 };
 
 }  // namespace
