@@ -59,6 +59,7 @@ class AeternusCursor final : public Cursor {
   explicit AeternusCursor(std::unique_ptr<aeternus::Iterator> it) : it_(std::move(it)) {}
   void SeekToFirst() override { it_->SeekToFirst(); }
   void SeekToLast() override { it_->SeekToLast(); }
+  void Seek(std::string_view target) override { it_->Seek(target); }
   void Next() override { it_->Next(); }
   void Prev() override { it_->Prev(); }
   bool Valid() const override { return it_->Valid(); }
@@ -80,6 +81,7 @@ class AeternusBackend final : public Backend {
     std::vector<Setting> s = {
         {"wal", "on"},
         {"WriteOptions.sync", FormatBool(config.sync)},
+        {"DeleteRange", "native (range tombstone)"},
         {"ReadOptions.verify_checksums", FormatBool(config.verify_checksums)},
         {"write_buffer_size", FormatBytes(o.write_buffer_size)},
         {"max_write_buffer_number (frozen)", std::to_string(o.max_write_buffer_number)},
@@ -112,17 +114,23 @@ class AeternusBackend final : public Backend {
 
   Status Open(const std::string& dir, const EngineConfig& config) override {
     write_options_.sync = config.sync;
+    sync_write_options_.sync = true;
     read_options_.verify_checksums = config.verify_checksums;
     return aeternus::DB::Open(MakeOptions(config), dir, &db_);
   }
 
-  Status Put(std::string_view key, std::string_view value) override {
-    return db_->Put(write_options_, key, value);
+  Status Put(std::string_view key, std::string_view value, Sync sync) override {
+    return db_->Put(WriteOptionsFor(sync), key, value);
   }
-  Status Delete(std::string_view key) override { return db_->Delete(write_options_, key); }
+  Status Delete(std::string_view key, Sync sync) override {
+    return db_->Delete(WriteOptionsFor(sync), key);
+  }
+  Status DeleteRange(std::string_view begin, std::string_view end, Sync sync) override {
+    return db_->DeleteRange(WriteOptionsFor(sync), begin, end);
+  }
   std::unique_ptr<Batch> NewBatch() override { return std::make_unique<AeternusBatch>(); }
-  Status Write(Batch& batch) override {
-    return db_->Write(write_options_, static_cast<AeternusBatch&>(batch).native());
+  Status Write(Batch& batch, Sync sync) override {
+    return db_->Write(WriteOptionsFor(sync), static_cast<AeternusBatch&>(batch).native());
   }
 
   Status Get(std::string_view key, std::string* value, bool* found) override {
@@ -164,8 +172,13 @@ class AeternusBackend final : public Backend {
   }
 
  private:
+  const aeternus::WriteOptions& WriteOptionsFor(Sync sync) const {
+    return sync == Sync::kAlways ? sync_write_options_ : write_options_;
+  }
+
   std::unique_ptr<aeternus::DB> db_;
   aeternus::WriteOptions write_options_;
+  aeternus::WriteOptions sync_write_options_;
   aeternus::ReadOptions read_options_;
 };
 

@@ -5,10 +5,10 @@
 // that every engine runs the same workloads with the same settings
 // (docs/benchmarks.md, "Equal configuration").
 //
-// Thread safety: after Open, Put, Delete, Write, Get and NewCursor may be
-// called from many threads at once; Open, Flush, CompactAll, WaitForIdle and
-// Close only while no other call runs. A Batch or a Cursor is used by one
-// thread at a time, and cursors are destroyed before Close.
+// Thread safety: after Open, Put, Delete, DeleteRange, Write, Get and
+// NewCursor may be called from many threads at once; Open, Flush,
+// CompactAll, WaitForIdle and Close only while no other call runs. A Batch or a Cursor is used by
+// one thread at a time, and cursors are destroyed before Close.
 
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +26,11 @@ using aeternus::Status;
 
 enum class Compression : std::uint8_t { kNone, kZstd, kLz4 };
 enum class CompactionStyle : std::uint8_t { kLeveled, kTiered };
+
+// Whether a write returns only once its WAL record is on stable storage: as
+// EngineConfig::sync says, or always (fillsync syncs every write whatever
+// --sync says).
+enum class Sync : std::uint8_t { kAsConfigured, kAlways };
 
 std::string_view CompressionName(Compression compression);
 std::string_view CompactionStyleName(CompactionStyle style);
@@ -72,6 +77,8 @@ class Cursor {
   virtual ~Cursor() = default;
   virtual void SeekToFirst() = 0;
   virtual void SeekToLast() = 0;
+  // Positions at the first key >= target.
+  virtual void Seek(std::string_view target) = 0;
   // REQUIRES: Valid().
   virtual void Next() = 0;
   virtual void Prev() = 0;
@@ -101,11 +108,17 @@ class Backend {
   // NotSupported when the engine cannot run `config` as asked.
   virtual Status Open(const std::string& dir, const EngineConfig& config) = 0;
 
-  virtual Status Put(std::string_view key, std::string_view value) = 0;
-  virtual Status Delete(std::string_view key) = 0;
+  virtual Status Put(std::string_view key, std::string_view value, Sync sync) = 0;
+  virtual Status Delete(std::string_view key, Sync sync) = 0;
+  // Removes every key in [begin, end). REQUIRES: begin < end. An engine
+  // without such a call emulates it; DeleteRangeEmulation() says how.
+  virtual Status DeleteRange(std::string_view begin, std::string_view end, Sync sync) = 0;
+  // Empty when DeleteRange is the engine's own call; otherwise how the
+  // backend emulates it, for the report.
+  virtual std::string_view DeleteRangeEmulation() const { return {}; }
   virtual std::unique_ptr<Batch> NewBatch() = 0;
   // REQUIRES: `batch` came from this backend's NewBatch.
-  virtual Status Write(Batch& batch) = 0;
+  virtual Status Write(Batch& batch, Sync sync) = 0;
   // Sets *found; an absent key is OK with *found false, not an error.
   virtual Status Get(std::string_view key, std::string* value, bool* found) = 0;
   virtual std::unique_ptr<Cursor> NewCursor() = 0;

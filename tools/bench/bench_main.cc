@@ -3,14 +3,19 @@
 // compares them. Flags follow RocksDB's db_bench (--num=1000000,
 // --benchmarks=fillrandom,readrandom). See docs/benchmarks.md.
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "backend.h"
+#include "chart.h"
+#include "fsync_probe.h"
 #include "process_stats.h"
 #include "report.h"
 #include "runner.h"
@@ -49,7 +54,7 @@ std::string WorkloadHelp() {
   std::string help = "Benchmarks (--benchmarks, run in the order given, on each backend):\n";
   for (const Workload& w : AllWorkloads()) {
     char line[160];
-    std::snprintf(line, sizeof(line), "  %-14.*s%.*s\n", static_cast<int>(w.name.size()),
+    std::snprintf(line, sizeof(line), "  %-18.*s%.*s\n", static_cast<int>(w.name.size()),
                   w.name.data(), static_cast<int>(w.description.size()), w.description.data());
     help += line;
   }
@@ -74,7 +79,9 @@ int Main(int argc, char** argv) {
   std::string compression = "none";
   std::string compaction_style = "leveled";
   std::string json;
+  std::string chart;
   std::int64_t reads = -1;
+  double fsync_probe_seconds = 1.0;
 
   CLI::App app("Compares AeternusDB with RocksDB and LevelDB on the same workloads.",
                "aeternus-bench");
@@ -92,8 +99,14 @@ int Main(int argc, char** argv) {
   app.add_option("--num", config.params.num, "number of keys (key numbers 0..num-1)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--reads", reads, "lookups of readrandom and readmissing (-1: --num)")
+  app.add_option("--reads", reads,
+                 "operations of readrandom, readmissing, seekrandom, readwhilewriting's readers "
+                 "and the YCSB workloads (-1: --num)")
       ->capture_default_str();
+  app.add_option("--sync_num", config.params.sync_num,
+                 "puts of fillsync (each synced), at every thread count")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--key_size", config.key_size, "key bytes")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -104,9 +117,12 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0.01, 1.0));
   app.add_option("--seed", config.seed, "seed of keys, values and random choices")
       ->capture_default_str();
-  app.add_option("--threads", config.params.threads, "threads running each workload")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
+  CLI::Option* threads_option =
+      app.add_option("--threads", config.params.threads,
+                     "threads running each workload (if not given: fillsync runs with 1, 2, 4 "
+                     "and 8, readwhilewriting with 2)")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 1024));
   app.add_option("--batch", config.params.batch, "updates per write batch (1: single puts)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
@@ -133,6 +149,12 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   app.add_option("--json", json, "also write the results to this file as JSON");
+  app.add_option("--chart", chart,
+                 "also draw ops/s per workload and backend: FILE.svg, or FILE.png (needs gnuplot)");
+  app.add_option("--fsync_probe_seconds", fsync_probe_seconds,
+                 "how long runs with fillsync measure the machine's fsync rate first (0: not)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60.0));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -145,16 +167,38 @@ int Main(int argc, char** argv) {
                                               : Compression::kNone;
   engine.compaction_style =
       compaction_style == "tiered" ? CompactionStyle::kTiered : CompactionStyle::kLeveled;
-  if (!KeyFormat::CanHold(config.key_size, config.params.num)) {
-    return Fail("--key_size=" + std::to_string(config.key_size) + " cannot hold the key numbers " +
-                "below --num=" + std::to_string(config.params.num));
-  }
+  std::vector<const Workload*> workloads;
   for (const std::string& name : SplitList(benchmarks)) {
     const Workload* workload = FindWorkload(name);
     if (workload == nullptr) {
       return Fail("unknown benchmark \"" + name + "\"; see --help");
     }
-    config.workloads.push_back(workload);
+    workloads.push_back(workload);
+  }
+  if (Status s =
+          PlanSteps(workloads, config.params.threads, threads_option->count() > 0, &config.steps);
+      !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
+  // The largest key number any workload writes: deleterange's end key may
+  // be num, and the YCSB inserts take numbers from num on.
+  std::uint64_t largest = config.params.num - 1;
+  bool fsync_probe = false;
+  for (const Step& step : config.steps) {
+    largest += step.workload->deletes_ranges && largest < config.params.num ? 1 : 0;
+    largest += step.workload->inserts ? config.params.reads : 0;
+    fsync_probe = fsync_probe || step.workload->syncs_writes;
+  }
+  if (!KeyFormat::CanHold(config.key_size, largest + 1)) {
+    return Fail("--key_size=" + std::to_string(config.key_size) + " cannot hold the key numbers " +
+                "up to " + std::to_string(largest) +
+                " (--num=" + std::to_string(config.params.num) +
+                ", plus deleterange's end key and the YCSB inserts)");
+  }
+  if (!chart.empty()) {
+    if (Status s = CheckChartPath(chart); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
   }
 
   std::vector<std::string> names;
@@ -181,6 +225,24 @@ int Main(int argc, char** argv) {
   if (const auto missing = UnavailableBackends(); !missing.empty()) {
     std::printf("  not built:    %s (library not found at build time)\n",
                 JoinNames(missing).c_str());
+  }
+  // fillsync is bounded by how fast the device syncs: measure it where the
+  // backends will write, before any of them runs.
+  std::optional<FsyncRate> fsync_rate;
+  if (fsync_probe && fsync_probe_seconds > 0) {
+    const std::string& db = runner.config().db;
+    std::error_code ec;
+    std::filesystem::create_directories(db, ec);
+    if (ec) {
+      return Fail("cannot create " + db + ": " + ec.message());
+    }
+    FsyncRate rate;
+    if (Status s = MeasureFsyncRate(db, std::chrono::duration<double>(fsync_probe_seconds), &rate);
+        !s.ok()) {
+      return Fail("fsync rate: " + s.ToString());
+    }
+    PrintFsyncRate(stdout, rate, db);
+    fsync_rate = rate;
   }
   for (const auto& backend : instances) {
     PrintSettings(stdout, backend->name(), backend->Describe(runner.config().engine));
@@ -219,11 +281,18 @@ int Main(int argc, char** argv) {
                 static_cast<double>(*peak) / 1048576);
   }
   if (!json.empty()) {
-    Status s = WriteJson(json, runner.config(), reports);
+    Status s = WriteJson(json, runner.config(), fsync_rate ? &*fsync_rate : nullptr, reports);
     if (!s.ok()) {
       return Fail(s.ToString());
     }
     std::printf("results written to %s\n", json.c_str());
+  }
+  if (!chart.empty()) {
+    Status s = WriteChart(chart, runner.config(), reports);
+    if (!s.ok()) {
+      return Fail(s.ToString());
+    }
+    std::printf("chart written to %s\n", chart.c_str());
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <cmath>
 
 namespace aeternus::bench {
 namespace {
@@ -43,6 +44,128 @@ std::uint64_t Rng::Uniform(std::uint64_t n) {
   assert(n > 0);
   // Lemire's multiply-shift; the bias (below n / 2^64) does not matter here.
   return static_cast<std::uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
+}
+
+double Rng::NextDouble() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+
+double Zeta(std::uint64_t n, double theta) {
+  constexpr std::uint64_t kExactTerms = 1000;
+  double sum = 0;
+  for (std::uint64_t i = 1; i <= std::min(n, kExactTerms); ++i) {
+    sum += 1 / std::pow(static_cast<double>(i), theta);
+  }
+  if (n <= kExactTerms) {
+    return sum;
+  }
+  // Sum of f(i) = i^-theta over (m, n] by Euler-Maclaurin: the integral of f
+  // over [m, n], plus (f(n) - f(m)) / 2, plus B2/2! (f'(n) - f'(m)), plus
+  // B4/4! (f'''(n) - f'''(m)); the next term is below 1e-18 for m = 1000.
+  const auto m = static_cast<double>(kExactTerms);
+  const auto x = static_cast<double>(n);
+  auto f = [theta](double v) { return std::pow(v, -theta); };
+  auto f1 = [theta](double v) { return -theta * std::pow(v, -theta - 1); };
+  auto f3 = [theta](double v) {
+    return -theta * (theta + 1) * (theta + 2) * std::pow(v, -theta - 3);
+  };
+  const double integral = theta == 1
+                              ? std::log(x / m)
+                              : (std::pow(x, 1 - theta) - std::pow(m, 1 - theta)) / (1 - theta);
+  return sum + integral + (f(x) - f(m)) / 2 + (f1(x) - f1(m)) / 12 - (f3(x) - f3(m)) / 720;
+}
+
+std::uint64_t FnvHash64(std::uint64_t value) {
+  constexpr std::uint64_t kOffsetBasis = 0xcbf29ce484222325ULL;
+  constexpr std::uint64_t kPrime = 1099511628211ULL;
+  std::uint64_t hash = kOffsetBasis;
+  for (int i = 0; i < 8; ++i) {
+    hash ^= value & 0xff;
+    value >>= 8;
+    hash *= kPrime;
+  }
+  // Math.abs of a Java long; Long.MIN_VALUE, which it leaves negative,
+  // becomes 2^63 here.
+  return static_cast<std::int64_t>(hash) < 0 ? ~hash + 1 : hash;
+}
+
+Zipfian::Zipfian(std::uint64_t items, double theta) : Zipfian(items, theta, Zeta(items, theta)) {}
+
+Zipfian::Zipfian(std::uint64_t items, double theta, double zetan)
+    : items_(items),
+      theta_(theta),
+      alpha_(1 / (1 - theta)),
+      zeta2theta_(Zeta(2, theta)),
+      zetan_(zetan),
+      eta_((1 - std::pow(2.0 / static_cast<double>(items), 1 - theta)) / (1 - zeta2theta_ / zetan)),
+      count_for_zeta_(items) {}
+
+std::uint64_t Zipfian::Next(Rng& rng, std::uint64_t item_count) {
+  if (item_count > count_for_zeta_) {
+    constexpr std::uint64_t kMaxAddedTerms = 1000;
+    if (item_count - count_for_zeta_ <= kMaxAddedTerms) {
+      for (std::uint64_t i = count_for_zeta_ + 1; i <= item_count; ++i) {
+        zetan_ += 1 / std::pow(static_cast<double>(i), theta_);
+      }
+    } else {
+      zetan_ = Zeta(item_count, theta_);
+    }
+    count_for_zeta_ = item_count;
+    eta_ =
+        (1 - std::pow(2.0 / static_cast<double>(items_), 1 - theta_)) / (1 - zeta2theta_ / zetan_);
+  }
+  const double u = rng.NextDouble();
+  const double uz = u * zetan_;
+  if (uz < 1.0) {
+    return 0;
+  }
+  if (uz < 1.0 + std::pow(0.5, theta_)) {
+    return 1;
+  }
+  return static_cast<std::uint64_t>(static_cast<double>(item_count) *
+                                    std::pow(eta_ * u - eta_ + 1, alpha_));
+}
+
+ScrambledZipfian::ScrambledZipfian(std::uint64_t items)
+    : items_(items),
+      alpha_(1 / (1 - kZipfianTheta)),
+      // YCSB builds its ZipfianGenerator(0, ITEM_COUNT): ITEM_COUNT + 1 items.
+      eta_((1 - std::pow(2.0 / static_cast<double>(kItemCount + 1), 1 - kZipfianTheta)) /
+           (1 - Zeta(2, kZipfianTheta) / kZetan)) {
+  assert(items > 0);
+}
+
+std::uint64_t ScrambledZipfian::Next(Rng& rng) const {
+  // YCSB's ZipfianGenerator.nextLong(ITEM_COUNT + 1), without the state
+  // that a changing item count needs.
+  const double u = rng.NextDouble();
+  const double uz = u * kZetan;
+  std::uint64_t item;
+  if (uz < 1.0) {
+    item = 0;
+  } else if (uz < 1.0 + std::pow(0.5, kZipfianTheta)) {
+    item = 1;
+  } else {
+    item = static_cast<std::uint64_t>(static_cast<double>(kItemCount + 1) *
+                                      std::pow(eta_ * u - eta_ + 1, alpha_));
+  }
+  return FnvHash64(item) % items_;
+}
+
+std::uint64_t SkewedLatest::Next(Rng& rng, std::uint64_t latest) {
+  if (latest == 0) {
+    return 0;
+  }
+  return latest - std::min(latest, zipfian_.Next(rng, latest));
+}
+
+void InsertCounter::Acknowledge(std::uint64_t n) {
+  std::lock_guard lock(mu_);
+  done_.insert(n);
+  std::uint64_t last = last_.load(std::memory_order_relaxed);
+  while (!done_.empty() && *done_.begin() == last + 1) {
+    done_.erase(done_.begin());
+    ++last;
+  }
+  last_.store(last, std::memory_order_release);
 }
 
 Permutation::Permutation(std::uint64_t n, std::uint64_t seed)

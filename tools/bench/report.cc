@@ -38,8 +38,8 @@ std::string Micros(double nanos) {
 
 // Ours / theirs in operations per second.
 std::optional<double> Ratio(const WorkloadResult& theirs, const WorkloadResult* ours) {
-  if (ours == nullptr || !theirs.workload->compared || theirs.OpsPerSecond() <= 0 ||
-      ours->OpsPerSecond() <= 0) {
+  if (ours == nullptr || !theirs.workload->compared || !theirs.skipped.empty() ||
+      !ours->skipped.empty() || theirs.OpsPerSecond() <= 0 || ours->OpsPerSecond() <= 0) {
     return std::nullopt;
   }
   return ours->OpsPerSecond() / theirs.OpsPerSecond();
@@ -47,19 +47,25 @@ std::optional<double> Ratio(const WorkloadResult& theirs, const WorkloadResult* 
 
 std::string Notes(const WorkloadResult& r) {
   std::string notes;
+  auto add = [&notes](const std::string& note) {
+    notes += notes.empty() || note.empty() ? "" : ", ";
+    notes += note;
+  };
   if (r.workload->counts_found) {
-    notes = Format("found %" PRIu64 " of %" PRIu64, r.found, r.ops);
+    add(Format("found %" PRIu64 " of %" PRIu64, r.found, r.lookups));
   }
   if (r.batch > 1) {
-    notes += notes.empty() ? "" : ", ";
-    notes += Format("latency per batch of %d", r.batch);
+    add(Format("latency per batch of %d", r.batch));
   }
   if (r.threads > 1) {
-    notes += notes.empty() ? "" : ", ";
-    notes += Format("%d threads", r.threads);
+    add(Format("%d threads", r.threads));
   }
+  add(r.note);
   return notes;
 }
+
+// Workload column width: the longest name (readwhilewriting).
+constexpr int kWorkloadWidth = 16;
 
 const BackendReport* OurReport(std::span<const BackendReport> reports) {
   for (const BackendReport& r : reports) {
@@ -72,9 +78,15 @@ const BackendReport* OurReport(std::span<const BackendReport> reports) {
 
 void PrintRow(std::FILE* out, std::string_view workload, std::string_view backend,
               const WorkloadResult& r, const WorkloadResult* ours) {
+  if (!r.skipped.empty()) {
+    std::fprintf(out, "%-*.*s %-9.*s skipped: %s\n", kWorkloadWidth,
+                 static_cast<int>(workload.size()), workload.data(),
+                 static_cast<int>(backend.size()), backend.data(), r.skipped.c_str());
+    return;
+  }
   const bool maintenance = r.workload->maintenance;
   const std::optional<double> ratio = backend == kOurBackend ? std::nullopt : Ratio(r, ours);
-  std::fprintf(out, "%-12.*s %-9.*s %10s %8.3f %11s %8s %9s %9s %9s %9s  %s\n",
+  std::fprintf(out, "%-*.*s %-9.*s %10s %8.3f %11s %8s %9s %9s %9s %9s  %s\n", kWorkloadWidth,
                static_cast<int>(workload.size()), workload.data(), static_cast<int>(backend.size()),
                backend.data(), maintenance ? "-" : Format("%" PRIu64, r.ops).c_str(), r.seconds,
                maintenance ? "-" : Format("%.0f", r.OpsPerSecond()).c_str(),
@@ -83,6 +95,39 @@ void PrintRow(std::FILE* out, std::string_view workload, std::string_view backen
                maintenance ? "-" : Micros(r.latency.Percentile(0.99)).c_str(),
                maintenance ? "-" : Micros(r.latency.Percentile(0.999)).c_str(),
                ratio ? Format("%.2f", *ratio).c_str() : "-", Notes(r).c_str());
+  // The kinds of a mixed workload: their share of the operations and of
+  // the wall time's throughput, and their own latencies. A lone counted
+  // kind would repeat the row above.
+  const auto counted =
+      std::count_if(r.kinds.begin(), r.kinds.end(), [](const OpKindStats& k) { return k.counted; });
+  for (const OpKindStats& k : r.kinds) {
+    if (k.counted && counted < 2) {
+      continue;
+    }
+    const std::string label = "  " + std::string(k.kind);
+    std::fprintf(
+        out, "%-*s %-9.*s %10" PRIu64 " %8s %11s %8s %9s %9s %9s %9s  %s\n", kWorkloadWidth,
+        label.c_str(), static_cast<int>(backend.size()), backend.data(), k.ops, "",
+        r.seconds > 0 ? Format("%.0f", static_cast<double>(k.ops) / r.seconds).c_str() : "-", "-",
+        Micros(k.latency.Percentile(0.50)).c_str(), Micros(k.latency.Percentile(0.99)).c_str(),
+        Micros(k.latency.Percentile(0.999)).c_str(), "-",
+        k.counted ? "" : "not counted in the row above");
+  }
+}
+
+// Percentiles, mean and max of a latency histogram, in microseconds.
+void WriteLatency(JsonWriter& w, const Histogram& latency) {
+  w.BeginObject();
+  for (const auto& [name, fraction] :
+       {std::pair{"p50", 0.50}, std::pair{"p99", 0.99}, std::pair{"p99.9", 0.999}}) {
+    w.Key(name);
+    w.Number(latency.Percentile(fraction) / 1000);
+  }
+  w.Key("mean");
+  w.Number(latency.Mean() / 1000);
+  w.Key("max");
+  w.Number(static_cast<double>(latency.max()) / 1000);
+  w.EndObject();
 }
 
 std::string OptionalFigure(const std::optional<double>& value) {
@@ -99,10 +144,12 @@ void PrintRunHeader(std::FILE* out, const RunConfig& config,
     names += b;
   }
   std::string workloads;
-  for (const Workload* w : config.workloads) {
+  for (const Step& step : config.steps) {
     workloads += workloads.empty() ? "" : ",";
-    workloads += w->name;
+    workloads += step.label;
   }
+  const bool syncs_writes = std::any_of(config.steps.begin(), config.steps.end(),
+                                        [](const Step& s) { return s.workload->syncs_writes; });
   const EngineConfig& e = config.engine;
   std::fprintf(out, "aeternus-bench\n");
   std::fprintf(out, "  backends:     %s\n", names.c_str());
@@ -111,13 +158,26 @@ void PrintRunHeader(std::FILE* out, const RunConfig& config,
                config.params.num, config.key_size);
   std::fprintf(out, "  values:       %zu bytes, compressible to %.2f\n", config.value_size,
                config.compression_ratio);
-  std::fprintf(out, "  reads:        %" PRIu64 "\n", config.params.reads);
+  std::fprintf(out,
+               "  reads:        %" PRIu64 " (operations of the read, mixed and YCSB workloads)\n",
+               config.params.reads);
+  if (syncs_writes) {
+    std::fprintf(out, "  sync_num:     %" PRIu64 " (puts of each fillsync run)\n",
+                 config.params.sync_num);
+  }
   std::fprintf(out, "  threads:      %d\n", config.params.threads);
   std::fprintf(out, "  batch:        %d\n", config.params.batch);
   std::fprintf(out, "  seed:         %" PRIu64 "\n", config.seed);
   std::fprintf(out, "  sync:         %s\n", FormatBool(e.sync).c_str());
   std::fprintf(out, "  directory:    %s/<backend>%s\n", config.db.c_str(),
                config.use_existing_db ? " (existing data kept)" : " (cleared first)");
+}
+
+void PrintFsyncRate(std::FILE* out, const FsyncRate& rate, const std::string& dir) {
+  std::fprintf(out,
+               "  fsync rate:   %.0f per second (%zu-byte append + fdatasync, %" PRIu64
+               " in %.2f s, in %s)\n",
+               rate.PerSecond(), kFsyncProbeWriteSize, rate.syncs, rate.seconds, dir.c_str());
 }
 
 void PrintSettings(std::FILE* out, std::string_view backend, const std::vector<Setting>& settings) {
@@ -128,14 +188,14 @@ void PrintSettings(std::FILE* out, std::string_view backend, const std::vector<S
 }
 
 void PrintResultHeader(std::FILE* out) {
-  std::fprintf(out, "%-12s %-9s %10s %8s %11s %8s %9s %9s %9s %9s  %s\n", "workload", "backend",
-               "ops", "secs", "ops/s", "MiB/s", "p50 us", "p99 us", "p99.9 us", "ours/this",
-               "notes");
+  std::fprintf(out, "%-*s %-9s %10s %8s %11s %8s %9s %9s %9s %9s  %s\n", kWorkloadWidth, "workload",
+               "backend", "ops", "secs", "ops/s", "MiB/s", "p50 us", "p99 us", "p99.9 us",
+               "ours/this", "notes");
 }
 
 void PrintResult(std::FILE* out, std::string_view backend, const WorkloadResult& result,
                  const WorkloadResult* ours) {
-  PrintRow(out, result.workload->name, backend, result, ours);
+  PrintRow(out, result.label, backend, result, ours);
   std::fflush(out);
 }
 
@@ -156,7 +216,8 @@ void PrintComparison(std::FILE* out, std::span<const BackendReport> reports) {
       if (i >= r.results.size()) {
         continue;
       }
-      PrintRow(out, first ? r.results[i].workload->name : "", r.backend, r.results[i], ours);
+      PrintRow(out, first ? std::string_view(r.results[i].label) : "", r.backend, r.results[i],
+               ours);
       first = false;
     }
   }
@@ -250,7 +311,7 @@ void PrintSummary(std::FILE* out, std::span<const BackendReport> reports) {
                static_cast<int>(RssSampler::kPeriod.count()));
 }
 
-Status WriteJson(const std::string& path, const RunConfig& config,
+Status WriteJson(const std::string& path, const RunConfig& config, const FsyncRate* fsync_rate,
                  std::span<const BackendReport> reports) {
   const BackendReport* our = OurReport(reports);
   JsonWriter w;
@@ -261,6 +322,8 @@ Status WriteJson(const std::string& path, const RunConfig& config,
   w.Number(config.params.num);
   w.Key("reads");
   w.Number(config.params.reads);
+  w.Key("sync_num");
+  w.Number(config.params.sync_num);
   w.Key("key_size");
   w.Number(std::uint64_t{config.key_size});
   w.Key("value_size");
@@ -277,11 +340,27 @@ Status WriteJson(const std::string& path, const RunConfig& config,
   w.Bool(config.engine.sync);
   w.Key("benchmarks");
   w.BeginArray();
-  for (const Workload* workload : config.workloads) {
-    w.String(workload->name);
+  for (const Step& step : config.steps) {
+    w.String(step.label);
   }
   w.EndArray();
   w.EndObject();
+
+  w.Key("fsync_rate");
+  if (fsync_rate != nullptr) {
+    w.BeginObject();
+    w.Key("write_bytes");
+    w.Number(std::uint64_t{kFsyncProbeWriteSize});
+    w.Key("syncs");
+    w.Number(fsync_rate->syncs);
+    w.Key("seconds");
+    w.Number(fsync_rate->seconds);
+    w.Key("per_second");
+    w.Number(fsync_rate->PerSecond());
+    w.EndObject();
+  } else {
+    w.Null();
+  }
 
   w.Key("backends");
   w.BeginArray();
@@ -311,6 +390,14 @@ Status WriteJson(const std::string& path, const RunConfig& config,
       w.BeginObject();
       w.Key("workload");
       w.String(res.workload->name);
+      w.Key("label");
+      w.String(res.label);
+      if (!res.skipped.empty()) {
+        w.Key("skipped");
+        w.String(res.skipped);
+        w.EndObject();
+        continue;
+      }
       w.Key("threads");
       w.Number(static_cast<std::uint64_t>(res.threads));
       w.Key("batch");
@@ -325,22 +412,39 @@ Status WriteJson(const std::string& path, const RunConfig& config,
       w.Number(res.OpsPerSecond());
       w.Key("mib_per_second");
       w.Number(res.MiBPerSecond());
+      w.Key("user_bytes_written");
+      w.Number(res.user_bytes_written);
       if (res.workload->counts_found) {
+        w.Key("lookups");
+        w.Number(res.lookups);
         w.Key("found");
         w.Number(res.found);
       }
       w.Key("latency_us");
-      w.BeginObject();
-      for (const auto& [name, fraction] :
-           {std::pair{"p50", 0.50}, std::pair{"p99", 0.99}, std::pair{"p99.9", 0.999}}) {
-        w.Key(name);
-        w.Number(res.latency.Percentile(fraction) / 1000);
+      WriteLatency(w, res.latency);
+      if (!res.kinds.empty()) {
+        w.Key("kinds");
+        w.BeginArray();
+        for (const OpKindStats& k : res.kinds) {
+          w.BeginObject();
+          w.Key("kind");
+          w.String(k.kind);
+          w.Key("counted");
+          w.Bool(k.counted);
+          w.Key("ops");
+          w.Number(k.ops);
+          w.Key("ops_per_second");
+          w.Number(res.seconds > 0 ? static_cast<double>(k.ops) / res.seconds : 0.0);
+          w.Key("latency_us");
+          WriteLatency(w, k.latency);
+          w.EndObject();
+        }
+        w.EndArray();
       }
-      w.Key("mean");
-      w.Number(res.latency.Mean() / 1000);
-      w.Key("max");
-      w.Number(static_cast<double>(res.latency.max()) / 1000);
-      w.EndObject();
+      if (!res.note.empty()) {
+        w.Key("note");
+        w.String(res.note);
+      }
       const WorkloadResult* ours =
           our != nullptr && i < our->results.size() ? &our->results[i] : nullptr;
       const std::optional<double> ratio =

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "backend.h"
+#include "fsync_probe.h"
 #include "runner.h"
 
 namespace aeternus::bench {
@@ -21,9 +22,12 @@ namespace aeternus::bench {
 inline constexpr std::string_view kOurBackend = "aeternus";
 
 void PrintRunHeader(std::FILE* out, const RunConfig& config, std::span<const std::string> backends);
+// The machine's fsync rate, measured in `dir` (runs with fillsync).
+void PrintFsyncRate(std::FILE* out, const FsyncRate& rate, const std::string& dir);
 void PrintSettings(std::FILE* out, std::string_view backend, const std::vector<Setting>& settings);
 
-// One line per finished workload; `ours` is the same workload's result on
+// One line per finished workload, then one per kind of operation for
+// workloads that mix kinds; `ours` is the same workload's result on
 // AeternusDB, or null.
 void PrintResultHeader(std::FILE* out);
 void PrintResult(std::FILE* out, std::string_view backend, const WorkloadResult& result,
@@ -34,7 +38,8 @@ void PrintResult(std::FILE* out, std::string_view backend, const WorkloadResult&
 void PrintComparison(std::FILE* out, std::span<const BackendReport> reports);
 void PrintSummary(std::FILE* out, std::span<const BackendReport> reports);
 
-Status WriteJson(const std::string& path, const RunConfig& config,
+// `fsync_rate`: the machine's, when the run measured it (else null).
+Status WriteJson(const std::string& path, const RunConfig& config, const FsyncRate* fsync_rate,
                  std::span<const BackendReport> reports);
 
 }  // namespace aeternus::bench

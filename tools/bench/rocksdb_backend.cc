@@ -102,6 +102,9 @@ class RocksDbCursor final : public Cursor {
   explicit RocksDbCursor(rocksdb::Iterator* it) : it_(it) {}
   void SeekToFirst() override { it_->SeekToFirst(); }
   void SeekToLast() override { it_->SeekToLast(); }
+  void Seek(std::string_view target) override {
+    it_->Seek(rocksdb::Slice(target.data(), target.size()));
+  }
   void Next() override { it_->Next(); }
   void Prev() override { it_->Prev(); }
   bool Valid() const override { return it_->Valid(); }
@@ -126,6 +129,7 @@ class RocksDbBackend final : public Backend {
         {"version", version},
         {"wal", "on"},
         {"WriteOptions.sync", FormatBool(config.sync)},
+        {"DeleteRange", "native (range tombstone)"},
         {"ReadOptions.verify_checksums", FormatBool(config.verify_checksums)},
         {"write_buffer_size", FormatBytes(o.write_buffer_size)},
         {"max_write_buffer_number (with active)", std::to_string(o.max_write_buffer_number)},
@@ -154,6 +158,7 @@ class RocksDbBackend final : public Backend {
 
   Status Open(const std::string& dir, const EngineConfig& config) override {
     write_options_.sync = config.sync;
+    sync_write_options_.sync = true;
     read_options_.verify_checksums = config.verify_checksums;
     rocksdb::DB* db = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(MakeOptions(config), dir, &db);
@@ -161,16 +166,22 @@ class RocksDbBackend final : public Backend {
     return ToStatus(s);
   }
 
-  Status Put(std::string_view key, std::string_view value) override {
-    return ToStatus(db_->Put(write_options_, rocksdb::Slice(key.data(), key.size()),
+  Status Put(std::string_view key, std::string_view value, Sync sync) override {
+    return ToStatus(db_->Put(WriteOptionsFor(sync), rocksdb::Slice(key.data(), key.size()),
                              rocksdb::Slice(value.data(), value.size())));
   }
-  Status Delete(std::string_view key) override {
-    return ToStatus(db_->Delete(write_options_, rocksdb::Slice(key.data(), key.size())));
+  Status Delete(std::string_view key, Sync sync) override {
+    return ToStatus(db_->Delete(WriteOptionsFor(sync), rocksdb::Slice(key.data(), key.size())));
+  }
+  // A range tombstone: RocksDB's own DeleteRange.
+  Status DeleteRange(std::string_view begin, std::string_view end, Sync sync) override {
+    return ToStatus(db_->DeleteRange(WriteOptionsFor(sync), db_->DefaultColumnFamily(),
+                                     rocksdb::Slice(begin.data(), begin.size()),
+                                     rocksdb::Slice(end.data(), end.size())));
   }
   std::unique_ptr<Batch> NewBatch() override { return std::make_unique<RocksDbBatch>(); }
-  Status Write(Batch& batch) override {
-    return ToStatus(db_->Write(write_options_, static_cast<RocksDbBatch&>(batch).native()));
+  Status Write(Batch& batch, Sync sync) override {
+    return ToStatus(db_->Write(WriteOptionsFor(sync), static_cast<RocksDbBatch&>(batch).native()));
   }
 
   Status Get(std::string_view key, std::string* value, bool* found) override {
@@ -229,8 +240,13 @@ class RocksDbBackend final : public Backend {
   std::vector<std::string> EngineStats() override { return {}; }
 
  private:
+  const rocksdb::WriteOptions& WriteOptionsFor(Sync sync) const {
+    return sync == Sync::kAlways ? sync_write_options_ : write_options_;
+  }
+
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions write_options_;
+  rocksdb::WriteOptions sync_write_options_;
   rocksdb::ReadOptions read_options_;
 };
 

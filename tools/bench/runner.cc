@@ -17,7 +17,46 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Sets *empty to whether the store holds no entry at all.
+Status StoreIsEmpty(Backend& backend, bool* empty) {
+  std::unique_ptr<Cursor> cursor = backend.NewCursor();
+  cursor->SeekToFirst();
+  *empty = !cursor->Valid();
+  Status s = cursor->status();
+  return s.ok() ? Status::OK() : WithContext(s, "check for data");
+}
+
 }  // namespace
+
+Status PlanSteps(const std::vector<const Workload*>& workloads, int threads, bool threads_given,
+                 std::vector<Step>* steps) {
+  steps->clear();
+  for (const Workload* workload : workloads) {
+    const std::string name(workload->name);
+    switch (workload->threads) {
+      case ThreadRule::kFlag:
+        steps->push_back({workload, workload->maintenance ? 1 : threads, name});
+        break;
+      case ThreadRule::kSweep:
+        if (threads_given) {
+          steps->push_back({workload, threads, name + "/" + std::to_string(threads) + "t"});
+        } else {
+          for (const int n : {1, 2, 4, 8}) {
+            steps->push_back({workload, n, name + "/" + std::to_string(n) + "t"});
+          }
+        }
+        break;
+      case ThreadRule::kReadersAndWriter:
+        if (threads_given && threads < 2) {
+          return Status::InvalidArgument(name + " needs --threads of at least 2 (one writer and " +
+                                         "the readers); without --threads it uses 2");
+        }
+        steps->push_back({workload, threads_given ? threads : 2, name});
+        break;
+    }
+  }
+  return Status::OK();
+}
 
 Runner::Runner(RunConfig config)
     : config_(std::move(config)),
@@ -25,19 +64,46 @@ Runner::Runner(RunConfig config)
       values_(config_.value_size, config_.compression_ratio, MixSeed(config_.seed, 0)) {}
 
 Status Runner::RunWorkload(Backend& backend, std::size_t position, WorkloadResult* result) {
-  const Workload& workload = *config_.workloads[position];
-  const int threads = workload.maintenance ? 1 : std::max(1, config_.params.threads);
+  const Step& step = config_.steps[position];
+  const Workload& workload = *step.workload;
+  const int threads = std::max(1, step.threads);
   std::atomic<bool> stop{false};
+  std::atomic<int> readers_running{threads - 1};  // readwhilewriting's readers
   WorkloadEnv env;
   env.backend = &backend;
   env.keys = &keys_;
   env.values = &values_;
   env.params = config_.params;
   env.params.threads = threads;
+  env.params.batch = workload.batch > 0 ? workload.batch : std::max(1, config_.params.batch);
   // By position, so that a workload listed twice draws new keys, and every
   // backend draws the same ones.
   env.seed = MixSeed(config_.seed, position + 1);
   env.stop = &stop;
+  env.inserts = inserts_.get();
+  env.records = inserts_->last() + 1;
+  env.readers_running = &readers_running;
+
+  result->workload = &workload;
+  result->label = step.label;
+  result->threads = threads;
+  result->batch = workload.writes ? env.params.batch : 1;
+  result->note = std::string(workload.note);
+  if (workload.deletes_ranges && !backend.DeleteRangeEmulation().empty()) {
+    result->note += result->note.empty() ? "" : ", ";
+    result->note += "DeleteRange " + std::string(backend.DeleteRangeEmulation());
+  }
+  if (workload.needs_data) {
+    bool empty = false;
+    if (Status s = StoreIsEmpty(backend, &empty); !s.ok()) {
+      return s;
+    }
+    if (empty) {
+      result->skipped =
+          "the store is empty; load keys first (such as fillrandom before it in --benchmarks)";
+      return Status::OK();
+    }
+  }
 
   std::vector<ThreadStats> stats(threads);
   std::vector<Status> statuses(threads);
@@ -62,18 +128,17 @@ Status Runner::RunWorkload(Backend& backend, std::size_t position, WorkloadResul
     go.count_down();
   }  // joins the workers
   result->seconds = SecondsSince(start);
-  result->workload = &workload;
-  result->threads = threads;
-  result->batch = workload.writes ? std::max(1, config_.params.batch) : 1;
   ThreadStats total;
   for (const ThreadStats& s : stats) {
     total.Merge(s);
   }
   result->ops = total.ops;
   result->bytes = total.bytes;
+  result->lookups = total.lookups;
   result->found = total.found;
   result->user_bytes_written = total.user_bytes_written;
   result->latency = total.latency;
+  result->kinds.assign(total.kinds.begin(), total.kinds.end());
   for (Status& s : statuses) {
     if (!s.ok()) {
       return std::move(s);
@@ -101,6 +166,7 @@ Status Runner::Run(Backend& backend, const std::function<void(const WorkloadResu
     return Status::IOError("cannot create " + config_.db, ec.message());
   }
 
+  inserts_ = std::make_unique<InsertCounter>(config_.params.num);
   BackendSummary& summary = report->summary;
   TrimHeap();
   summary.rss_baseline = ReadRssBytes();
@@ -118,14 +184,14 @@ Status Runner::Run(Backend& backend, const std::function<void(const WorkloadResu
     return WithContext(s, "open " + dir);
   }
   bool wrote = false;
-  for (std::size_t i = 0; i < config_.workloads.size(); ++i) {
+  for (std::size_t i = 0; i < config_.steps.size(); ++i) {
     WorkloadResult result;
     s = RunWorkload(backend, i, &result);
     if (!s.ok()) {
       backend.Close().IgnoreError();
-      return WithContext(s, std::string(config_.workloads[i]->name));
+      return WithContext(s, config_.steps[i].label);
     }
-    wrote = wrote || result.workload->writes;
+    wrote = wrote || (result.workload->writes && result.skipped.empty());
     summary.user_bytes_written += result.user_bytes_written;
     on_result(result);
     report->results.push_back(std::move(result));

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,22 @@
 
 namespace aeternus::bench {
 
+// One entry of the run's list: a workload and its thread count. A
+// workload whose ThreadRule is kSweep gives one step per thread count.
+struct Step {
+  const Workload* workload = nullptr;
+  int threads = 1;
+  // How the report names it: the workload's name, with "/<threads>t" for
+  // kSweep ("fillsync/4t").
+  std::string label;
+};
+
+// The steps of `workloads` (in run order) for --threads=`threads`, which
+// the user gave explicitly when `threads_given`. InvalidArgument when a
+// workload cannot run with that many threads (readwhilewriting needs 2).
+Status PlanSteps(const std::vector<const Workload*>& workloads, int threads, bool threads_given,
+                 std::vector<Step>* steps);
+
 struct RunConfig {
   WorkloadParams params;
   std::size_t key_size = 16;
@@ -32,19 +49,30 @@ struct RunConfig {
   std::string db;  // base directory
   bool use_existing_db = false;
   EngineConfig engine;
-  std::vector<const Workload*> workloads;  // in run order
+  std::vector<Step> steps;  // in run order
 };
 
 struct WorkloadResult {
   const Workload* workload = nullptr;
+  std::string label;  // Step::label
   int threads = 1;
   int batch = 1;       // updates per latency sample (write workloads)
   double seconds = 0;  // wall time, first thread started to last finished
   std::uint64_t ops = 0;
   std::uint64_t bytes = 0;
+  std::uint64_t lookups = 0;
   std::uint64_t found = 0;
   std::uint64_t user_bytes_written = 0;
   Histogram latency;  // nanoseconds
+  // Per kind of operation, for workloads that mix kinds (YCSB,
+  // readwhilewriting); latencies in nanoseconds.
+  std::vector<OpKindStats> kinds;
+  // Why the workload did not run on this backend (the store was empty);
+  // empty when it ran.
+  std::string skipped;
+  // What the reader should know about this result on this backend (such
+  // as an emulated DeleteRange); may be empty.
+  std::string note;
 
   double OpsPerSecond() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
   double MiBPerSecond() const {
@@ -101,7 +129,7 @@ class Runner {
              BackendReport* report);
 
  private:
-  // Runs workload number `position` of the list on its threads.
+  // Runs step number `position` of the list on its threads.
   Status RunWorkload(Backend& backend, std::size_t position, WorkloadResult* result);
   // The end-of-run measurements, after the workloads.
   Status Finish(Backend& backend, bool wrote, const std::string& dir,
@@ -110,6 +138,9 @@ class Runner {
   RunConfig config_;
   KeyFormat keys_;
   ValuePool values_;
+  // The key numbers of the running backend's YCSB inserts; new for each
+  // backend.
+  std::unique_ptr<InsertCounter> inserts_;
 };
 
 }  // namespace aeternus::bench
