@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdarg>
 #include <cstdio>
 #include <functional>
 #include <set>
@@ -75,6 +76,19 @@ struct DBImpl::Stats {
 namespace {
 
 Status ClosedError() { return Status::IOError("database is closed"); }
+// Appends printf-style formatted text to *out (format checked by the
+// compiler).
+[[gnu::format(printf, 2, 3)]] void Appendf(std::string* out, const char* fmt, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, fmt);
+  const int n = std::vsnprintf(buf, sizeof(buf), fmt, args);
+  va_end(args);
+  if (n > 0) {
+    out->append(buf, std::min(static_cast<std::size_t>(n), sizeof(buf) - 1));
+  }
+}
+
 Status ReadOnlyError() { return Status::NotSupported("the database is open read-only"); }
 
 std::string Describe(std::string_view what, std::size_t size, std::size_t limit) {
@@ -1475,15 +1489,10 @@ std::string DBImpl::StatsString() const {
   const Version& v = *sv->version;
   const Stats& st = *stats_;
   std::string out;
-  char buf[256];
-  auto line = [&](const char* fmt, auto... args) {
-    std::snprintf(buf, sizeof(buf), fmt, args...);
-    out += buf;
-  };
   const std::uint64_t total = v.TotalFileBytes();
   // The largest sorted run: a level >= 1, or one table.
   std::uint64_t largest_run = 0;
-  line("level  tables  bytes\n");
+  Appendf(&out, "level  tables  bytes\n");
   for (int level = 0; level < kNumLevels; ++level) {
     std::uint64_t bytes = 0;
     for (const auto& f : v.levels[level]) {
@@ -1493,38 +1502,38 @@ std::string DBImpl::StatsString() const {
     if (level > 0) {
       largest_run = std::max(largest_run, bytes);
     }
-    line("%5d  %6zu  %" PRIu64 "\n", level, v.levels[level].size(), bytes);
+    Appendf(&out, "%5d  %6zu  %" PRIu64 "\n", level, v.levels[level].size(), bytes);
   }
   const std::uint64_t user = st.user_bytes_written.load();
   const std::uint64_t flushed = st.bytes_flushed.load();
   const std::uint64_t compacted = st.compaction_bytes_written.load();
   const std::uint64_t wal = st.wal_bytes.load();
   const std::uint64_t gets = st.gets.load();
-  line("tables: %zu (%" PRIu64 " bytes)\n", v.NumFiles(), total);
-  line("memtables: 1 active + %zu frozen\n", sv->imm.size());
-  line("writes: %" PRIu64 " user writes (%" PRIu64 " bytes) in %" PRIu64 " groups, %" PRIu64
+  Appendf(&out, "tables: %zu (%" PRIu64 " bytes)\n", v.NumFiles(), total);
+  Appendf(&out, "memtables: 1 active + %zu frozen\n", sv->imm.size());
+  Appendf(&out, "writes: %" PRIu64 " user writes (%" PRIu64 " bytes) in %" PRIu64 " groups, %" PRIu64
        " WAL syncs, %" PRIu64 " WAL bytes\n",
        st.writes.load(), user, st.write_groups.load(), st.wal_syncs.load(), wal);
-  line("flushes: %" PRIu64 " (%" PRIu64 " bytes)\n", st.flushes.load(), flushed);
-  line("compactions: %" PRIu64 " (%" PRIu64 " trivial moves), read %" PRIu64
+  Appendf(&out, "flushes: %" PRIu64 " (%" PRIu64 " bytes)\n", st.flushes.load(), flushed);
+  Appendf(&out, "compactions: %" PRIu64 " (%" PRIu64 " trivial moves), read %" PRIu64
        " bytes, wrote %" PRIu64 " bytes, %" PRIu64 " bytes pending\n",
        st.compactions.load(), st.trivial_moves.load(), st.compaction_bytes_read.load(),
        compacted, pending);
-  line("write amplification: %.2f (tables: (flushed + compacted) / user bytes), %.2f with "
+  Appendf(&out, "write amplification: %.2f (tables: (flushed + compacted) / user bytes), %.2f with "
        "the WAL\n",
        user ? static_cast<double>(flushed + compacted) / static_cast<double>(user) : 0.0,
        user ? static_cast<double>(flushed + compacted + wal) / static_cast<double>(user) : 0.0);
-  line("space amplification (estimate): %.2f (table bytes / bytes of the largest sorted "
+  Appendf(&out, "space amplification (estimate): %.2f (table bytes / bytes of the largest sorted "
        "run)\n",
        largest_run ? static_cast<double>(total) / static_cast<double>(largest_run) : 0.0);
-  line("read amplification: %.2f tables probed per get (%" PRIu64 " gets)\n",
+  Appendf(&out, "read amplification: %.2f tables probed per get (%" PRIu64 " gets)\n",
        gets ? static_cast<double>(st.tables_probed.load()) / static_cast<double>(gets) : 0.0,
        gets);
-  line("stalls: %" PRIu64 " stops (%" PRIu64 " us), %" PRIu64 " slowdowns (%" PRIu64
+  Appendf(&out, "stalls: %" PRIu64 " stops (%" PRIu64 " us), %" PRIu64 " slowdowns (%" PRIu64
        " us)\n",
        st.stall_count.load(), st.stall_micros.load(), st.slowdowns.load(),
        st.slowdown_micros.load());
-  line("block cache: %zu bytes\n", block_cache_->TotalCharge());
+  Appendf(&out, "block cache: %zu bytes\n", block_cache_->TotalCharge());
   return out;
 }
 
