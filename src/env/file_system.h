@@ -37,6 +37,10 @@ class RandomAccessFile {
   // memory the file owns); fewer than n bytes only at end of file.
   virtual Status Read(std::uint64_t offset, std::size_t n, char* scratch,
                       std::string_view* result) const = 0;
+  // True when Read always points *result into memory the file owns, valid
+  // for the file object's life (a memory mapping); scratch is then unused
+  // and may be null.
+  virtual bool MemoryMapped() const { return false; }
 };
 
 class SequentialFile {

@@ -160,6 +160,7 @@ class PosixMmapRandomAccessFile final : public RandomAccessFile {
     *result = std::string_view(base_ + offset, std::min<std::uint64_t>(n, size_ - offset));
     return Status::OK();
   }
+  bool MemoryMapped() const override { return true; }
 
  private:
   const char* const base_;

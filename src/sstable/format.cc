@@ -104,7 +104,13 @@ Status ReadBlock(const RandomAccessFile& file, std::uint64_t file_size,
                             handle.offset));
   }
   const auto n = static_cast<std::size_t>(handle.size);
-  auto buf = std::make_unique_for_overwrite<char[]>(n + kBlockTrailerSize);
+  // A mapped file is read in place: no buffer, and an uncompressed block
+  // borrows the mapping.
+  const bool mapped = file.MemoryMapped();
+  std::unique_ptr<char[]> buf;
+  if (!mapped) {
+    buf = std::make_unique_for_overwrite<char[]>(n + kBlockTrailerSize);
+  }
   std::string_view raw;
   AE_RETURN_IF_ERROR(file.Read(handle.offset, n + kBlockTrailerSize, buf.get(), &raw));
   if (raw.size() != n + kBlockTrailerSize) {
@@ -120,6 +126,11 @@ Status ReadBlock(const RandomAccessFile& file, std::uint64_t file_size,
   const auto type = static_cast<CompressionType>(static_cast<std::uint8_t>(trailer[0]));
   switch (type) {
     case CompressionType::kNone:
+      if (mapped) {
+        out->buffer.reset();
+        out->data = raw.substr(0, n);  // borrowed: valid while `file` lives
+        return Status::OK();
+      }
       if (raw.data() != buf.get()) {
         std::memcpy(buf.get(), raw.data(), n);
       }

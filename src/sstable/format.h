@@ -84,6 +84,8 @@ struct Footer {
 
 // Owned block bytes. `data` views into `buffer`, which may be larger.
 struct BlockContents {
+  // Owns `data`; null when `data` borrows a memory-mapped file's bytes (valid
+  // while that file is open).
   std::unique_ptr<char[]> buffer;
   std::string_view data;
 

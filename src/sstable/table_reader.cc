@@ -307,8 +307,32 @@ Status TableReader::ReadMetaBlocks() {
   return Status::OK();
 }
 
+bool TableReader::StoredUncompressed(const BlockHandle& handle) const {
+  if (handle.offset >= file_size_ || handle.size >= file_size_ - handle.offset) {
+    return false;  // ReadBlock reports the bad handle
+  }
+  std::string_view type;
+  return file_->Read(handle.offset + handle.size, 1, nullptr, &type).ok() && type.size() == 1 &&
+         static_cast<CompressionType>(static_cast<std::uint8_t>(type[0])) ==
+             CompressionType::kNone;
+}
+
 Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHandle& handle,
                                  std::shared_ptr<const Block>* block) const {
+  if (file_->MemoryMapped() && StoredUncompressed(handle)) {
+    // Read in place from the mapping: cheaper than a cache lookup, and the
+    // cache keeps its room for blocks that cost a read or a decompression.
+    BlockContents contents;
+    AE_RETURN_IF_ERROR(ReadBlock(*file_, file_size_, options_.file_name, handle,
+                                 options_.verify_checksums || options.verify_checksums,
+                                 &contents));
+    auto b = std::make_shared<const Block>(std::move(contents));
+    if (!b->well_formed()) {
+      return Corruption("malformed data block", handle.offset);
+    }
+    *block = std::move(b);
+    return Status::OK();
+  }
   BlockCache* cache = options_.block_cache;
   if (cache != nullptr) {
     if (auto cached = cache->Lookup(cache_id_, handle.offset); cached != nullptr) {

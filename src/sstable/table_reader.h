@@ -101,6 +101,9 @@ class TableReader {
   // The data block at `handle`, from the cache or the file.
   Status GetDataBlock(const TableReadOptions& options, const BlockHandle& handle,
                       std::shared_ptr<const Block>* block) const;
+  // True when the block at `handle` is stored uncompressed. REQUIRES: the
+  // file is memory-mapped (the peek at its trailer costs no read).
+  bool StoredUncompressed(const BlockHandle& handle) const;
   Status Corruption(std::string_view what, std::uint64_t offset, const Status& cause = {}) const;
 
   const TableReaderOptions options_;
