@@ -169,6 +169,7 @@ class DBImpl final : public DB {
   // Tables no longer in the current version, deleted once unreferenced.
   std::vector<std::pair<std::weak_ptr<const FileMetaData>, std::uint64_t>>
       obsolete_files_;  // (table, its number); guarded by mu_
+  std::atomic<bool> have_obsolete_files_{false};  // !obsolete_files_.empty()
   bool shutting_down_ = false;                      // guarded by mu_
   std::atomic<bool> cancel_compactions_{false};     // set by Close
   bool closed_ = false;                             // guarded by mu_
