@@ -255,7 +255,8 @@ Status DBImpl::Recover() {
   }
   Status s = fs_->LockFile(LockFileName(dbname_), &lock_);
   if (s.IsNotFound()) {
-    return Status::InvalidArgument(dbname_ + " does not exist", "create_if_missing is false");
+    return Status::InvalidArgument(dbname_ + " does not exist",
+                                   read_only_ ? "opened read-only" : "create_if_missing is false");
   }
   AE_RETURN_IF_ERROR(s);
 
@@ -263,7 +264,9 @@ Status DBImpl::Recover() {
   AE_RETURN_IF_ERROR(fs_->GetChildren(dbname_, &names));
   if (!fs_->FileExists(CurrentFileName(dbname_))) {
     if (!options_.create_if_missing || read_only_) {
-      return Status::InvalidArgument(dbname_ + " does not exist", "create_if_missing is false");
+      return Status::InvalidArgument(
+          dbname_ + " does not exist",
+          read_only_ ? "opened read-only" : "create_if_missing is false");
     }
     for (const std::string& name : names) {
       std::uint64_t number = 0;
