@@ -567,6 +567,9 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch) {
     return ClosedError();
   }
   writers_.push_back(&w);
+  if (leader_gathering_ && writers_.size() >= sync_writers_seen_) {
+    writers_.front()->cv.notify_one();
+  }
   while (!w.done && &w != writers_.front()) {
     w.cv.wait(lock);
   }
@@ -579,10 +582,14 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch) {
   SequenceNumber last_sequence = versions_->LastSequence();
   Writer* last_writer = &w;
   if (s.ok() && batch != nullptr) {
+    if (w.sync) {
+      GatherSyncWriters(lock, &w);
+    }
     WriteBatch* group = BuildBatchGroup(&last_writer);
     WriteBatchInternal::SetSequence(*group, last_sequence + 1);
     last_sequence += group->Count();
     bool sync = w.sync;
+    std::chrono::nanoseconds sync_time{0};
     {
       // Only the leader touches wal_ and inserts into mem_, so neither
       // needs mu_; readers do not see the group until last_sequence is
@@ -590,12 +597,16 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch) {
       lock.unlock();
       std::string_view contents = WriteBatchInternal::Contents(*group);
       s = wal_->AddRecord(contents);
+      const auto sync_start = std::chrono::steady_clock::now();
       if (s.ok() && sync) {
         // A synced write promises every earlier write too.
         s = SyncOlderWals();
       }
       if (s.ok()) {
         s = sync ? wal_->Sync() : wal_->Flush();
+      }
+      if (sync) {
+        sync_time = std::chrono::steady_clock::now() - sync_start;
       }
       if (s.ok()) {
         s = WriteBatchInternal::InsertInto(*group, mem_.get());
@@ -618,11 +629,16 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch) {
     if (s.ok()) {
       versions_->SetLastSequence(last_sequence);
     }
+    if (sync) {
+      mean_sync_time_ = (mean_sync_time_ * 3 + sync_time) / 4;
+    }
   }
 
+  std::size_t group_size = 0;
   while (true) {
     Writer* ready = writers_.front();
     writers_.pop_front();
+    ++group_size;
     if (ready != &w) {
       ready->status = s;
       ready->done = true;
@@ -632,12 +648,37 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch) {
       break;
     }
   }
+  if (w.sync && batch != nullptr) {
+    // The writers that were at hand for this sync: the group, and those
+    // that queued while it was written.
+    sync_writers_seen_ = group_size + writers_.size();
+  }
   if (!writers_.empty()) {
     writers_.front()->cv.notify_one();
   } else {
     bg_cv_.notify_all();
   }
   return s;
+}
+
+// Writers released by one synced group come back at about the same time,
+// but a new leader that took only those already queued would split them:
+// groups of alternating sizes, a sync each. So a synced leader waits, for
+// at most half a sync, until as many writers are queued as were at hand
+// for the last synced group. REQUIRES: mu_ held; `leader` is the front of
+// writers_.
+void DBImpl::GatherSyncWriters(std::unique_lock<std::mutex>& lock, Writer* leader) {
+  constexpr auto kMaxWait = std::chrono::microseconds(500);
+  if (writers_.size() >= sync_writers_seen_) {
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::min<std::chrono::nanoseconds>(
+                                                              mean_sync_time_ / 2, kMaxWait);
+  leader_gathering_ = true;
+  leader->cv.wait_until(lock, deadline, [this] {
+    return writers_.size() >= sync_writers_seen_ || shutting_down_;
+  });
+  leader_gathering_ = false;
 }
 
 // REQUIRES: mu_ held; the calling writer is the front of writers_.
@@ -651,6 +692,7 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
     max_size = size + (128 << 10);
   }
   *last_writer = first;
+  std::uint64_t writers = 1;
   for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
     Writer* w = *it;
     if (w->batch == nullptr || (w->sync && !first->sync)) {
@@ -667,8 +709,9 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
     }
     WriteBatchInternal::Append(*result, *w->batch);
     *last_writer = w;
+    ++writers;
   }
-  stats_->writes.fetch_add(1, std::memory_order_relaxed);
+  stats_->writes.fetch_add(writers, std::memory_order_relaxed);
   stats_->user_bytes_written.fetch_add(size, std::memory_order_relaxed);
   return result;
 }

@@ -100,6 +100,7 @@ class DBImpl final : public DB {
   // batch == nullptr: only switch to a fresh memtable (for Flush).
   Status WriteImpl(const WriteOptions& options, WriteBatch* batch);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
+  void GatherSyncWriters(std::unique_lock<std::mutex>& lock, Writer* leader);
   WriteBatch* BuildBatchGroup(Writer** last_writer);
   Status SwitchMemTable(std::unique_lock<std::mutex>& lock);
   // Creates WAL `number` beginning with a synced sequence marker (the
@@ -149,6 +150,13 @@ class DBImpl final : public DB {
   std::condition_variable bg_cv_;  // flush done, writer queue drained, room made
   std::deque<Writer*> writers_;                     // guarded by mu_
   std::unique_ptr<WriteBatch> group_batch_;         // used by the leader only
+  // Group commit of synced writes: the synced writers at hand when the last
+  // synced group ended (the group and those queued behind it), and the
+  // running mean of a WAL sync's duration. A synced leader waits a little
+  // for that many writers to queue (GatherSyncWriters). Guarded by mu_.
+  std::size_t sync_writers_seen_ = 1;
+  std::chrono::nanoseconds mean_sync_time_{0};
+  bool leader_gathering_ = false;
   std::shared_ptr<MemTable> mem_;                   // replaced by the leader under mu_
   std::deque<std::shared_ptr<MemTable>> imm_;       // oldest first; guarded by mu_
   std::unique_ptr<WalWriter> wal_;                  // used by the leader only
