@@ -74,6 +74,9 @@ class BlockIter final : public InternalIterator {
   void Init(const Block* block, BlockKeyOrder order = BlockKeyOrder::kInternal);
 
   bool Valid() const override { return current_ < restarts_; }
+  // Offset of the current entry in the block: distinct entries of a block
+  // have distinct offsets. REQUIRES: Valid().
+  std::uint32_t entry_offset() const { return current_; }
   void SeekToFirst() override;
   void SeekToLast() override;
   void Seek(std::string_view target) override;

@@ -126,7 +126,8 @@ class TableIterator final : public InternalIterator {
       return true;  // already loaded; the caller repositions data_iter_
     }
     std::shared_ptr<const Block> block;
-    if (Status s = table_->GetDataBlock(options_, handle, &block); !s.ok()) {
+    if (Status s = table_->GetDataBlock(options_, handle, index_iter_.entry_offset(), &block);
+        !s.ok()) {
       SetError(std::move(s));
       return false;
     }
@@ -230,6 +231,10 @@ Status TableReader::ReadMetaBlocks() {
   if (!index_block_->well_formed()) {
     return Corruption("malformed index block", footer_.index_handle.offset);
   }
+  if (file_->MemoryMapped()) {
+    const std::size_t bits = index_block_->size() / kMinIndexEntrySize + 1;
+    verified_blocks_ = std::make_unique<std::atomic<std::uint64_t>[]>((bits + 63) / 64);
+  }
 
   AE_RETURN_IF_ERROR(
       ReadBlock(*file_, file_size_, name, footer_.metaindex_handle, true, &contents));
@@ -317,18 +322,33 @@ bool TableReader::StoredUncompressed(const BlockHandle& handle) const {
              CompressionType::kNone;
 }
 
+bool TableReader::BlockVerified(std::uint32_t index_entry) const {
+  const std::uint32_t bit = index_entry / kMinIndexEntrySize;
+  return (verified_blocks_[bit / 64].load(std::memory_order_acquire) >> (bit % 64)) & 1;
+}
+
+void TableReader::MarkBlockVerified(std::uint32_t index_entry) const {
+  const std::uint32_t bit = index_entry / kMinIndexEntrySize;
+  verified_blocks_[bit / 64].fetch_or(std::uint64_t{1} << (bit % 64), std::memory_order_release);
+}
+
 Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHandle& handle,
+                                 std::uint32_t index_entry,
                                  std::shared_ptr<const Block>* block) const {
-  if (file_->MemoryMapped() && StoredUncompressed(handle)) {
+  if (verified_blocks_ != nullptr && StoredUncompressed(handle)) {
     // Read in place from the mapping: cheaper than a cache lookup, and the
     // cache keeps its room for blocks that cost a read or a decompression.
+    const bool verify = (options_.verify_checksums || options.verify_checksums) &&
+                        !BlockVerified(index_entry);
     BlockContents contents;
-    AE_RETURN_IF_ERROR(ReadBlock(*file_, file_size_, options_.file_name, handle,
-                                 options_.verify_checksums || options.verify_checksums,
-                                 &contents));
+    AE_RETURN_IF_ERROR(
+        ReadBlock(*file_, file_size_, options_.file_name, handle, verify, &contents));
     auto b = std::make_shared<const Block>(std::move(contents));
     if (!b->well_formed()) {
       return Corruption("malformed data block", handle.offset);
+    }
+    if (verify) {
+      MarkBlockVerified(index_entry);
     }
     *block = std::move(b);
     return Status::OK();
@@ -383,7 +403,7 @@ Status TableReader::Get(const TableReadOptions& options, std::string_view lookup
     return Corruption("bad block handle in index block", footer_.index_handle.offset);
   }
   std::shared_ptr<const Block> block;
-  AE_RETURN_IF_ERROR(GetDataBlock(options, handle, &block));
+  AE_RETURN_IF_ERROR(GetDataBlock(options, handle, index_iter.entry_offset(), &block));
   BlockIter it;
   it.Init(block.get());
   it.Seek(lookup_internal_key);

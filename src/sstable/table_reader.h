@@ -10,6 +10,7 @@
 // Lifetime: REQUIRES: the TableReader outlives its iterators (the caller
 // holds it, e.g. by shared_ptr, for as long as they live).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -98,9 +99,14 @@ class TableReader {
               std::uint64_t file_size);
 
   Status ReadMetaBlocks();
-  // The data block at `handle`, from the cache or the file.
+  // The data block at `handle`, which the index entry at offset
+  // `index_entry` of the index block points to, from the cache or the file.
   Status GetDataBlock(const TableReadOptions& options, const BlockHandle& handle,
-                      std::shared_ptr<const Block>* block) const;
+                      std::uint32_t index_entry, std::shared_ptr<const Block>* block) const;
+  // Whether the checksum of the data block of the index entry at
+  // `index_entry` was verified in the file's mapping (see verified_blocks_).
+  bool BlockVerified(std::uint32_t index_entry) const;
+  void MarkBlockVerified(std::uint32_t index_entry) const;
   // True when the block at `handle` is stored uncompressed. REQUIRES: the
   // file is memory-mapped (the peek at its trailer costs no read).
   bool StoredUncompressed(const BlockHandle& handle) const;
@@ -112,6 +118,14 @@ class TableReader {
   std::uint64_t cache_id_ = 0;
   Footer footer_;
   std::unique_ptr<Block> index_block_;
+  // For a memory-mapped file: a bit per kMinIndexEntrySize bytes of the
+  // index block, set once the data block of the index entry starting there
+  // was verified in the mapping (entries are at least that far apart, so
+  // each has its own bit). The file never changes while open, so such a
+  // block is read in place without its checksum being computed again, as a
+  // block verified on entry into the cache is not verified on a hit.
+  static constexpr std::uint32_t kMinIndexEntrySize = 5;  // 3 length varints + a 2-byte handle
+  std::unique_ptr<std::atomic<std::uint64_t>[]> verified_blocks_;
   BlockContents filter_contents_;
   BloomFilterReader filter_;  // views filter_contents_
   RangeTombstoneList range_tombstones_;

@@ -37,7 +37,10 @@ class StringSink final : public WritableFile {
 // A RandomAccessFile reading a string, copying into scratch as pread does.
 class StringSource final : public RandomAccessFile {
  public:
-  explicit StringSource(std::string contents) : contents_(std::move(contents)) {}
+  // `mapped`: reads point into the source's own memory, as a memory-mapped
+  // file's do (MemoryMapped() is true).
+  explicit StringSource(std::string contents, bool mapped = false)
+      : contents_(std::move(contents)), mapped_(mapped) {}
   Status Read(std::uint64_t offset, std::size_t n, char* scratch,
               std::string_view* result) const override {
     if (offset > contents_.size()) {
@@ -45,13 +48,19 @@ class StringSource final : public RandomAccessFile {
       return Status::OK();
     }
     const std::size_t len = std::min<std::size_t>(n, contents_.size() - offset);
+    if (mapped_) {
+      *result = std::string_view(contents_.data() + offset, len);
+      return Status::OK();
+    }
     std::memcpy(scratch, contents_.data() + offset, len);
     *result = std::string_view(scratch, len);
     return Status::OK();
   }
+  bool MemoryMapped() const override { return mapped_; }
 
  private:
   std::string contents_;
+  bool mapped_;
 };
 
 }  // namespace aeternus::sstable_test
