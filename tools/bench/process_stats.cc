@@ -46,6 +46,11 @@ std::optional<std::uint64_t> ReadRssBytes() {
   return kib ? std::optional(*kib * 1024) : std::nullopt;
 }
 
+std::optional<std::uint64_t> ReadAnonRssBytes() {
+  const auto kib = ReadProcField("/proc/self/status", "RssAnon");
+  return kib ? std::optional(*kib * 1024) : std::nullopt;
+}
+
 std::optional<std::uint64_t> ReadPeakRssBytes() {
   const auto kib = ReadProcField("/proc/self/status", "VmHWM");
   return kib ? std::optional(*kib * 1024) : std::nullopt;
@@ -71,7 +76,7 @@ std::uint64_t DirectoryBytes(const std::string& dir) {
 
 void RssSampler::Start() {
   Stop();
-  const auto first = ReadRssBytes();
+  const auto first = read_();
   available_ = first.has_value();
   peak_.store(first.value_or(0), std::memory_order_relaxed);
   if (!available_) {
@@ -86,7 +91,7 @@ void RssSampler::Start() {
       if (stop.stop_requested()) {
         return;
       }
-      if (const auto rss = ReadRssBytes()) {
+      if (const auto rss = read_()) {
         std::uint64_t seen = peak_.load(std::memory_order_relaxed);
         while (*rss > seen && !peak_.compare_exchange_weak(seen, *rss)) {
         }
@@ -103,7 +108,7 @@ std::optional<std::uint64_t> RssSampler::Stop() {
   if (!available_) {
     return std::nullopt;
   }
-  const std::uint64_t last = ReadRssBytes().value_or(0);
+  const std::uint64_t last = read_().value_or(0);
   return std::max(peak_.load(std::memory_order_relaxed), last);
 }
 

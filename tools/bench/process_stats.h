@@ -30,6 +30,10 @@ std::optional<IoCounters> ReadIoCounters();
 // VmRSS and VmHWM of /proc/self/status, in bytes.
 std::optional<std::uint64_t> ReadRssBytes();
 std::optional<std::uint64_t> ReadPeakRssBytes();
+// RssAnon of /proc/self/status, in bytes: the resident private memory (heap,
+// stacks, anonymous mappings), without the page-cache pages of files mapped
+// into the process (RssFile), which VmRSS counts too.
+std::optional<std::uint64_t> ReadAnonRssBytes();
 
 // Returns freed heap memory to the system (malloc_trim), so that a baseline
 // taken next does not count pages the previous backend freed.
@@ -39,22 +43,25 @@ void TrimHeap();
 // included (apparent sizes, as ls -l shows them).
 std::uint64_t DirectoryBytes(const std::string& dir);
 
-// Samples VmRSS every kPeriod on a thread of its own and keeps the largest.
+// Samples a memory figure (VmRSS by default) every kPeriod on a thread of
+// its own and keeps the largest.
 class RssSampler {
  public:
   static constexpr auto kPeriod = std::chrono::milliseconds(20);
+  using Reader = std::optional<std::uint64_t> (*)();
 
-  RssSampler() = default;
+  explicit RssSampler(Reader read = &ReadRssBytes) : read_(read) {}
   RssSampler(const RssSampler&) = delete;
   RssSampler& operator=(const RssSampler&) = delete;
   ~RssSampler() { Stop(); }
 
   void Start();
-  // Stops sampling; returns the largest VmRSS seen (sampled once more now),
-  // or nullopt when VmRSS cannot be read.
+  // Stops sampling; returns the largest figure seen (sampled once more now),
+  // or nullopt when it cannot be read.
   std::optional<std::uint64_t> Stop();
 
  private:
+  const Reader read_;
   std::jthread thread_;
   std::atomic<std::uint64_t> peak_{0};
   bool available_ = false;

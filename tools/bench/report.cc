@@ -276,14 +276,17 @@ void PrintSummary(std::FILE* out, std::span<const BackendReport> reports) {
   });
   row("space amplification (4)/(5)",
       [](const BackendSummary& s) { return OptionalFigure(s.space_amplification); });
-  row("RSS growth (6)", [](const BackendSummary& s) {
-    if (!s.rss_peak || !s.rss_baseline) {
+  const auto growth = [](const std::optional<std::uint64_t>& peak,
+                         const std::optional<std::uint64_t>& baseline) {
+    if (!peak || !baseline) {
       return std::string("n/a");
     }
-    std::string growth = "+";
-    growth += HumanBytes(*s.rss_peak > *s.rss_baseline ? *s.rss_peak - *s.rss_baseline : 0);
-    return growth;
-  });
+    return "+" + HumanBytes(*peak > *baseline ? *peak - *baseline : 0);
+  };
+  row("RSS growth (6)",
+      [&](const BackendSummary& s) { return growth(s.rss_peak, s.rss_baseline); });
+  row("  private memory growth (7)",
+      [&](const BackendSummary& s) { return growth(s.anon_peak, s.anon_baseline); });
   row("RSS before open", [](const BackendSummary& s) {
     return s.rss_baseline ? HumanBytes(*s.rss_baseline) : std::string("n/a");
   });
@@ -307,7 +310,10 @@ void PrintSummary(std::FILE* out, std::span<const BackendReport> reports) {
                "  (5) the same after a full compaction (done when any workload wrote)\n"
                "  (6) largest VmRSS sampled every %d ms from open to close, minus VmRSS before\n"
                "      open; VmRSS is process-wide, and freed heap is returned to the system\n"
-               "      before each backend's baseline (malloc_trim)\n",
+               "      before each backend's baseline (malloc_trim)\n"
+               "  (7) the same for RssAnon: private memory (heap, memtables, block cache),\n"
+               "      without the page-cache pages of mapped files that VmRSS also counts\n"
+               "      (tables and WAL mapped by AeternusDB, tables mapped by LevelDB)\n",
                static_cast<int>(RssSampler::kPeriod.count()));
 }
 
@@ -482,6 +488,8 @@ Status WriteJson(const std::string& path, const RunConfig& config, const FsyncRa
     optional_number("space_amplification", s.space_amplification);
     optional_number("rss_baseline_bytes", s.rss_baseline);
     optional_number("rss_peak_bytes", s.rss_peak);
+    optional_number("anon_rss_baseline_bytes", s.anon_baseline);
+    optional_number("anon_rss_peak_bytes", s.anon_peak);
     w.Key("final_wait_seconds");
     w.Number(s.final_wait_seconds);
     w.Key("final_compaction_seconds");

@@ -170,9 +170,12 @@ Status Runner::Run(Backend& backend, const std::function<void(const WorkloadResu
   BackendSummary& summary = report->summary;
   TrimHeap();
   summary.rss_baseline = ReadRssBytes();
+  summary.anon_baseline = ReadAnonRssBytes();
   const std::optional<IoCounters> io_before = ReadIoCounters();
   RssSampler sampler;
+  RssSampler anon_sampler(&ReadAnonRssBytes);
   sampler.Start();
+  anon_sampler.Start();
 
   Status s = backend.Open(dir, config_.engine);
   if (s.IsNotSupported()) {
@@ -203,6 +206,7 @@ Status Runner::Run(Backend& backend, const std::function<void(const WorkloadResu
   }
   s = backend.Close();
   summary.rss_peak = sampler.Stop();
+  summary.anon_peak = anon_sampler.Stop();
   return WithContext(s, "close");
 }
 

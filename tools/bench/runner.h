@@ -98,6 +98,8 @@ struct BackendSummary {
   // VmRSS before Open, and the largest VmRSS sampled until after Close.
   std::optional<std::uint64_t> rss_baseline;
   std::optional<std::uint64_t> rss_peak;
+  std::optional<std::uint64_t> anon_baseline;  // RssAnon before open
+  std::optional<std::uint64_t> anon_peak;      // largest RssAnon from open to close
   // Lines from the engine's own statistics, taken after the final wait.
   std::vector<std::string> engine_stats;
 };
