@@ -13,6 +13,7 @@
 #include "compaction/compaction_job.h"
 #include "db/db_iterator.h"
 #include "db/write_batch_internal.h"
+#include "iterator/concatenating_iterator.h"
 #include "iterator/merging_iterator.h"
 #include "manifest/file_names.h"
 #include "memtable/memtable.h"
@@ -1422,8 +1423,11 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   TableReadOptions topts;
   topts.verify_checksums = options.verify_checksums || options_.paranoid_checks;
   topts.fill_cache = options.fill_cache;
-  for (const auto& level : sv->version->levels) {
-    for (const auto& f : level) {
+  for (int level = 0; level < kNumLevels; ++level) {
+    // Level 0's tables overlap: each is a child of the merge. A sorted
+    // level is one child that opens one table at a time.
+    std::vector<ConcatenatedSource> run;
+    for (const auto& f : sv->version->levels[level]) {
       if (!Overlaps(*f, options.lower_bound, options.upper_bound) ||
           f->smallest_seq > seq) {
         continue;
@@ -1432,11 +1436,24 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
       if (s = table_cache_->Get(f->number, f->file_size, &reader); !s.ok()) {
         return NewDBIterator(NewEmptyIterator(s), {}, 0, {}, {}, nullptr);
       }
-      children.push_back(reader->NewIterator(topts));
+      // The reader's range tombstones apply wherever the iterator is,
+      // whichever table is open.
       if (!reader->range_tombstones().empty()) {
         tombstones.push_back(&reader->range_tombstones());
       }
+      if (level == 0) {
+        children.push_back(reader->NewIterator(topts));
+      } else {
+        // The Version (pinned with the view) holds f, the pin holds reader.
+        run.push_back({f->smallest, f->largest,
+                       [r = reader.get(), topts] { return r->NewIterator(topts); }});
+      }
       pin->tables.push_back(std::move(reader));
+    }
+    if (run.size() == 1) {
+      children.push_back(run.front().open());
+    } else if (!run.empty()) {
+      children.push_back(NewConcatenatingIterator(std::move(run)));
     }
   }
   return NewDBIterator(NewMergingIterator(std::move(children)), std::move(tombstones), seq,
