@@ -80,6 +80,7 @@ int Main(int argc, char** argv) {
   std::string compaction_style = "leveled";
   std::string json;
   std::string chart;
+  std::string markdown;
   std::int64_t reads = -1;
   double fsync_probe_seconds = 1.0;
 
@@ -149,6 +150,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   app.add_option("--json", json, "also write the results to this file as JSON");
+  app.add_option("--markdown", markdown,
+                 "also write the comparison to this file as Markdown tables");
   app.add_option("--chart", chart,
                  "also draw ops/s per workload and backend: FILE.svg, or FILE.png (needs gnuplot)");
   app.add_option("--fsync_probe_seconds", fsync_probe_seconds,
@@ -286,6 +289,14 @@ int Main(int argc, char** argv) {
       return Fail(s.ToString());
     }
     std::printf("results written to %s\n", json.c_str());
+  }
+  if (!markdown.empty()) {
+    Status s =
+        WriteMarkdown(markdown, runner.config(), fsync_rate ? &*fsync_rate : nullptr, reports);
+    if (!s.ok()) {
+      return Fail(s.ToString());
+    }
+    std::printf("tables written to %s\n", markdown.c_str());
   }
   if (!chart.empty()) {
     Status s = WriteChart(chart, runner.config(), reports);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <fstream>
+#include <functional>
 #include <optional>
 
 #include "json_writer.h"
@@ -199,6 +200,77 @@ void PrintResult(std::FILE* out, std::string_view backend, const WorkloadResult&
   std::fflush(out);
 }
 
+namespace {
+
+// The end-of-run figures, one row each: a label (with the footnote number
+// PrintSummary explains) and how to show the figure of one backend.
+struct SummaryRow {
+  const char* label;
+  std::function<std::string(const BackendSummary&)> figure;
+};
+
+std::string Growth(const std::optional<std::uint64_t>& peak,
+                   const std::optional<std::uint64_t>& baseline) {
+  if (!peak || !baseline) {
+    return "n/a";
+  }
+  return "+" + HumanBytes(*peak > *baseline ? *peak - *baseline : 0);
+}
+
+const std::vector<SummaryRow>& SummaryRows() {
+  static const std::vector<SummaryRow> rows = {
+      {"user bytes written (1)",
+       [](const BackendSummary& s) { return HumanBytes(s.user_bytes_written); }},
+      {"storage writes (2)",
+       [](const BackendSummary& s) {
+         return s.io ? HumanBytes(s.io->write_bytes) : std::string("n/a");
+       }},
+      {"  of which cancelled (3)",
+       [](const BackendSummary& s) {
+         return s.io ? HumanBytes(s.io->cancelled_write_bytes) : std::string("n/a");
+       }},
+      {"write amplification (2)/(1)",
+       [](const BackendSummary& s) { return OptionalFigure(s.write_amplification); }},
+      {"net write amp. ((2)-(3))/(1)",
+       [](const BackendSummary& s) {
+         if (!s.io || s.user_bytes_written == 0) {
+           return std::string("n/a");
+         }
+         const std::uint64_t net =
+             s.io->write_bytes - std::min(s.io->write_bytes, s.io->cancelled_write_bytes);
+         return Format("%.2f",
+                       static_cast<double>(net) / static_cast<double>(s.user_bytes_written));
+       }},
+      {"bytes on disk, idle (4)",
+       [](const BackendSummary& s) { return HumanBytes(s.bytes_when_idle); }},
+      {"bytes on disk, compacted (5)",
+       [](const BackendSummary& s) {
+         return s.bytes_after_compaction ? HumanBytes(*s.bytes_after_compaction)
+                                         : std::string("n/a");
+       }},
+      {"space amplification (4)/(5)",
+       [](const BackendSummary& s) { return OptionalFigure(s.space_amplification); }},
+      {"RSS growth (6)",
+       [](const BackendSummary& s) { return Growth(s.rss_peak, s.rss_baseline); }},
+      {"  private memory growth (7)",
+       [](const BackendSummary& s) { return Growth(s.anon_peak, s.anon_baseline); }},
+      {"RSS before open",
+       [](const BackendSummary& s) {
+         return s.rss_baseline ? HumanBytes(*s.rss_baseline) : std::string("n/a");
+       }},
+      {"final wait for idle, s",
+       [](const BackendSummary& s) { return Format("%.3f", s.final_wait_seconds); }},
+      {"final full compaction, s",
+       [](const BackendSummary& s) {
+         return s.bytes_after_compaction ? Format("%.3f", s.final_compaction_seconds)
+                                         : std::string("-");
+       }},
+  };
+  return rows;
+}
+
+}  // namespace
+
 void PrintComparison(std::FILE* out, std::span<const BackendReport> reports) {
   const BackendReport* our = OurReport(reports);
   std::size_t positions = 0;
@@ -251,50 +323,9 @@ void PrintSummary(std::FILE* out, std::span<const BackendReport> reports) {
     std::fprintf(out, " %14s", r->backend.c_str());
   }
   std::fprintf(out, "\n");
-  row("user bytes written (1)",
-      [](const BackendSummary& s) { return HumanBytes(s.user_bytes_written); });
-  row("storage writes (2)", [](const BackendSummary& s) {
-    return s.io ? HumanBytes(s.io->write_bytes) : std::string("n/a");
-  });
-  row("  of which cancelled (3)", [](const BackendSummary& s) {
-    return s.io ? HumanBytes(s.io->cancelled_write_bytes) : std::string("n/a");
-  });
-  row("write amplification (2)/(1)",
-      [](const BackendSummary& s) { return OptionalFigure(s.write_amplification); });
-  row("net write amp. ((2)-(3))/(1)", [](const BackendSummary& s) {
-    if (!s.io || s.user_bytes_written == 0) {
-      return std::string("n/a");
-    }
-    const std::uint64_t net =
-        s.io->write_bytes - std::min(s.io->write_bytes, s.io->cancelled_write_bytes);
-    return Format("%.2f", static_cast<double>(net) / static_cast<double>(s.user_bytes_written));
-  });
-  row("bytes on disk, idle (4)",
-      [](const BackendSummary& s) { return HumanBytes(s.bytes_when_idle); });
-  row("bytes on disk, compacted (5)", [](const BackendSummary& s) {
-    return s.bytes_after_compaction ? HumanBytes(*s.bytes_after_compaction) : std::string("n/a");
-  });
-  row("space amplification (4)/(5)",
-      [](const BackendSummary& s) { return OptionalFigure(s.space_amplification); });
-  const auto growth = [](const std::optional<std::uint64_t>& peak,
-                         const std::optional<std::uint64_t>& baseline) {
-    if (!peak || !baseline) {
-      return std::string("n/a");
-    }
-    return "+" + HumanBytes(*peak > *baseline ? *peak - *baseline : 0);
-  };
-  row("RSS growth (6)",
-      [&](const BackendSummary& s) { return growth(s.rss_peak, s.rss_baseline); });
-  row("  private memory growth (7)",
-      [&](const BackendSummary& s) { return growth(s.anon_peak, s.anon_baseline); });
-  row("RSS before open", [](const BackendSummary& s) {
-    return s.rss_baseline ? HumanBytes(*s.rss_baseline) : std::string("n/a");
-  });
-  row("final wait for idle, s",
-      [](const BackendSummary& s) { return Format("%.3f", s.final_wait_seconds); });
-  row("final full compaction, s", [](const BackendSummary& s) {
-    return s.bytes_after_compaction ? Format("%.3f", s.final_compaction_seconds) : std::string("-");
-  });
+  for (const SummaryRow& r : SummaryRows()) {
+    row(r.label, r.figure);
+  }
   for (const BackendReport* r : ran) {
     for (const std::string& line : r->summary.engine_stats) {
       std::fprintf(out, "  %s stats: %s\n", r->backend.c_str(), line.c_str());
@@ -510,6 +541,115 @@ Status WriteJson(const std::string& path, const RunConfig& config, const FsyncRa
   file << w.Take() << '\n';
   file.close();
   if (!file) {
+    return Status::IOError("cannot write " + path);
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// 1234567.8 -> "1,234,568".
+std::string Thousands(double value) {
+  std::string digits = Format("%.0f", value);
+  std::string out;
+  const std::size_t n = digits.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && (n - i) % 3 == 0) {
+      out += ',';
+    }
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+Status WriteMarkdown(const std::string& path, const RunConfig& config,
+                     const FsyncRate* fsync_rate, std::span<const BackendReport> reports) {
+  std::vector<const BackendReport*> ran;
+  for (const BackendReport& r : reports) {
+    if (r.skipped.empty()) {
+      ran.push_back(&r);
+    }
+  }
+  const BackendReport* our = OurReport(reports);
+  std::string md = Format("num %" PRIu64 ", keys %zu B, values %zu B, %d thread(s) unless stated",
+                          config.params.num, config.key_size, config.value_size,
+                          config.params.threads);
+  if (fsync_rate != nullptr) {
+    md += Format("; fsync rate %.0f per second", fsync_rate->PerSecond());
+  }
+  md += ". Operations per second.\n\n| workload |";
+  std::string rule = "|---|";
+  for (const BackendReport* r : ran) {
+    md += " " + r->backend + " |";
+    rule += "---:|";
+  }
+  const bool ratio = our != nullptr && ran.size() > 1;
+  if (ratio) {
+    md += " ours / best other |";
+    rule += "---:|";
+  }
+  md += "\n" + rule + "\n";
+  std::size_t positions = 0;
+  for (const BackendReport* r : ran) {
+    positions = std::max(positions, r->results.size());
+  }
+  for (std::size_t i = 0; i < positions; ++i) {
+    const WorkloadResult* first = nullptr;
+    for (const BackendReport* r : ran) {
+      if (i < r->results.size()) {
+        first = &r->results[i];
+        break;
+      }
+    }
+    if (first == nullptr || first->workload->maintenance) {
+      continue;
+    }
+    md += "| " + first->label + " |";
+    double best_other = 0;
+    std::string best_name;
+    for (const BackendReport* r : ran) {
+      if (i >= r->results.size() || !r->results[i].skipped.empty()) {
+        md += " skipped |";
+        continue;
+      }
+      const double ops = r->results[i].OpsPerSecond();
+      md += " " + Thousands(ops) + " |";
+      if (r != our && ops > best_other) {
+        best_other = ops;
+        best_name = r->backend;
+      }
+    }
+    if (ratio) {
+      const bool have = i < our->results.size() && our->results[i].skipped.empty() &&
+                        best_other > 0;
+      md += have ? Format(" %.2f (%s) |", our->results[i].OpsPerSecond() / best_other,
+                          best_name.c_str())
+                 : std::string(" - |");
+    }
+    md += "\n";
+  }
+  md += "\n| end of run |";
+  rule = "|---|";
+  for (const BackendReport* r : ran) {
+    md += " " + r->backend + " |";
+    rule += "---:|";
+  }
+  md += "\n" + rule + "\n";
+  for (const SummaryRow& row : SummaryRows()) {
+    std::string label = row.label;
+    label.erase(0, label.find_first_not_of(' '));
+    md += "| " + label + " |";
+    for (const BackendReport* r : ran) {
+      md += " " + row.figure(r->summary) + " |";
+    }
+    md += "\n";
+  }
+  std::ofstream out(path);
+  out << md;
+  out.close();
+  if (!out) {
     return Status::IOError("cannot write " + path);
   }
   return Status::OK();

@@ -42,4 +42,10 @@ void PrintSummary(std::FILE* out, std::span<const BackendReport> reports);
 Status WriteJson(const std::string& path, const RunConfig& config, const FsyncRate* fsync_rate,
                  std::span<const BackendReport> reports);
 
+// The comparison as Markdown tables (ops/s per workload and backend with
+// the ratio to the best other backend, then the end-of-run figures), for
+// docs/benchmarks.md. The footnote numbers of the labels are PrintSummary's.
+Status WriteMarkdown(const std::string& path, const RunConfig& config,
+                     const FsyncRate* fsync_rate, std::span<const BackendReport> reports);
+
 }  // namespace aeternus::bench
