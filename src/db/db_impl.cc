@@ -775,7 +775,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
 Status DBImpl::NewWal(std::uint64_t number, SequenceNumber first_sequence,
                       std::unique_ptr<WalWriter>* out) {
   std::unique_ptr<WritableFile> file;
-  AE_RETURN_IF_ERROR(fs_->NewWritableFile(WalFileName(dbname_, number), &file));
+  AE_RETURN_IF_ERROR(fs_->NewLogFile(WalFileName(dbname_, number), &file));
   std::unique_ptr<WalWriter> wal;
   AE_RETURN_IF_ERROR(WalWriter::Create(std::move(file), LogFileKind::kWal, number, &wal));
   // The sequence marker: an empty batch numbered first_sequence, synced

@@ -14,6 +14,9 @@
 // 64 KiB are pending, each time followed by the target's Flush. So the
 // target file always holds exactly the bytes that reached the operating
 // system, and a buffer dropped at the power loss never reaches it.
+// NewLogFile is not overridden: a log file is one of these writable files
+// (made with the target's NewWritableFile, never preallocated), so the
+// model's sizes stay exact.
 //
 // Crash simulation. A crash test typically calls SetFilesystemActive(false)
 // (the instant of power loss: later writes change nothing), destroys the DB,

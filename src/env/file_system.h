@@ -66,6 +66,17 @@ class FileSystem {
   // Creates or truncates path for writing.
   virtual Status NewWritableFile(const std::string& path,
                                  std::unique_ptr<WritableFile>* file) = 0;
+  // Creates or truncates path for appending a log (a WAL). The file may be
+  // preallocated beyond Size(): until Close, its on-disk size may exceed the
+  // bytes appended, the excess reading as zeros, and a crash (of the process
+  // or the machine) may leave it so; a reader of the log must take zeros
+  // after the last record as a torn tail (wal_reader.h). Flush, Sync and
+  // Size mean what they mean for NewWritableFile. The default calls this
+  // object's NewWritableFile, so a file system (or a wrapper) that does not
+  // override NewLogFile hands out its ordinary writable files.
+  virtual Status NewLogFile(const std::string& path, std::unique_ptr<WritableFile>* file) {
+    return NewWritableFile(path, file);
+  }
   virtual Status NewRandomAccessFile(const std::string& path,
                                      std::unique_ptr<RandomAccessFile>* file) = 0;
   virtual Status NewSequentialFile(const std::string& path,

@@ -1,6 +1,11 @@
 #pragma once
 // FileSystemWrapper: forwards every call to a target FileSystem; subclasses
 // override the calls they want to observe or make fail (tests).
+//
+// NewLogFile is deliberately not forwarded: the FileSystem default calls
+// this object's NewWritableFile, so a subclass that overrides
+// NewWritableFile sees the log files too (they are then the target's
+// ordinary writable files, not its preallocated log files).
 
 #include "env/file_system.h"
 

@@ -1,4 +1,6 @@
-// FileSystem on POSIX: buffered appends, pread, fdatasync, fcntl locks.
+// FileSystem on POSIX: buffered appends, pread, fdatasync, fcntl locks; log
+// files reserved with fallocate and appended through a shared mapping
+// (posix_log_file.h).
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -14,6 +16,7 @@
 #include <set>
 
 #include "env/file_system.h"
+#include "env/posix_log_file.h"
 
 namespace aeternus {
 namespace {
@@ -28,12 +31,29 @@ Status PosixError(std::string_view context, int err) {
   return Status::IOError(context, msg);
 }
 
+// `call` failed with err on path.
+Status PosixCallError(const std::string& path, std::string_view call, int err) {
+  char buf[256];
+  std::string detail(call);
+  detail += ": ";
+  detail += strerror_r(err, buf, sizeof(buf));
+  return Status::IOError(path, detail);
+}
+
 class PosixWritableFile final : public WritableFile {
  public:
   static constexpr std::size_t kBufferSize = 64 * 1024;
 
   PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
     buffer_.reserve(kBufferSize);
+  }
+  // Takes over a log file (PosixLogFile) that holds `size` bytes appended,
+  // with fd's offset at their end; when truncate_at_close, the file may be
+  // longer (reserved space) and Close truncates it to Size().
+  PosixWritableFile(std::string path, int fd, std::uint64_t size, bool truncate_at_close)
+      : PosixWritableFile(std::move(path), fd) {
+    size_ = size;
+    truncate_at_close_ = truncate_at_close;
   }
   ~PosixWritableFile() override {
     if (fd_ >= 0) {
@@ -71,6 +91,14 @@ class PosixWritableFile final : public WritableFile {
 
   Status Close() override {
     Status s = FlushBuffer();
+    if (s.ok() && truncate_at_close_ && fd_ >= 0) {
+      while (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+        if (errno != EINTR) {
+          s = PosixCallError(path_, "ftruncate", errno);
+          break;
+        }
+      }
+    }
     if (fd_ >= 0 && ::close(fd_) != 0 && s.ok()) {
       s = PosixError(path_, errno);
     }
@@ -105,7 +133,236 @@ class PosixWritableFile final : public WritableFile {
   int fd_;
   std::string buffer_;
   std::uint64_t size_ = 0;
+  bool truncate_at_close_ = false;
 };
+
+#if defined(__linux__)
+
+// The log file of posix_log_file.h: space reserved ahead with fallocate,
+// appends copied into a shared mapping of the reserved window.
+class PosixLogFile final : public WritableFile {
+ public:
+  PosixLogFile(std::string path, int fd, const PosixLogFileOptions& options)
+      : path_(std::move(path)), fd_(fd), options_(options) {
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    page_size_ = page > 0 ? page : 4096;
+    max_window_ = RoundUpToPage(std::max<std::uint64_t>(options.max_window, 1));
+    window_ =
+        std::min(RoundUpToPage(std::max<std::uint64_t>(options.initial_window, 1)), max_window_);
+  }
+  PosixLogFile(const PosixLogFile&) = delete;
+  PosixLogFile& operator=(const PosixLogFile&) = delete;
+  ~PosixLogFile() override {
+    if (!closed_) {
+      Close().IgnoreError();
+    }
+  }
+
+  Status Append(std::string_view data) override {
+    if (buffered_ != nullptr) {
+      return buffered_->Append(data);
+    }
+    if (closed_) {
+      return Status::IOError(path_, "append to a closed file");
+    }
+    // Reserve everything this append needs before storing any of it, so
+    // that a failure leaves Size() where it was.
+    const std::uint64_t end = size_ + data.size();
+    if (end > reserved_) {
+      if (Status s = Reserve(end); !s.ok()) {
+        return s;
+      }
+      if (buffered_ != nullptr) {
+        return buffered_->Append(data);
+      }
+    }
+    // Invariant: map_start_ <= size_ <= map_end_ <= reserved_.
+    while (!data.empty()) {
+      if (size_ == map_end_) {
+        if (Status s = MapNextWindow(); !s.ok()) {
+          return s;
+        }
+        if (buffered_ != nullptr) {
+          return buffered_->Append(data);
+        }
+      }
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(data.size(), map_end_ - size_));
+      std::memcpy(map_ + (size_ - map_start_), data.data(), n);
+      size_ += n;
+      data.remove_prefix(n);
+    }
+    return Status::OK();
+  }
+
+  // The bytes are in the page cache already.
+  Status Flush() override {
+    if (buffered_ != nullptr) {
+      return buffered_->Flush();
+    }
+    if (closed_) {
+      return Status::IOError(path_, "flush of a closed file");
+    }
+    return Status::OK();
+  }
+
+  Status Sync() override {
+    if (buffered_ != nullptr) {
+      return buffered_->Sync();
+    }
+    if (closed_) {
+      return Status::IOError(path_, "sync of a closed file");
+    }
+    // On Linux fdatasync writes back the pages dirtied through the mapping
+    // too (they are marked dirty when first written after each writeback).
+    if (::fdatasync(fd_) != 0) {
+      return PosixError(path_, errno);
+    }
+    return Status::OK();
+  }
+
+  Status Close() override {
+    if (buffered_ != nullptr) {
+      closed_ = true;
+      return buffered_->Close();
+    }
+    if (closed_) {
+      return Status::OK();
+    }
+    closed_ = true;
+    Status s = Unmap();
+    // Not synced: after a machine crash the file may keep the zeros.
+    if (reserved_ > size_) {
+      while (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+        if (errno != EINTR) {
+          if (s.ok()) {
+            s = PosixCallError(path_, "ftruncate", errno);
+          }
+          break;
+        }
+      }
+    }
+    if (::close(fd_) != 0 && s.ok()) {
+      s = PosixError(path_, errno);
+    }
+    fd_ = -1;
+    return s;
+  }
+
+  std::uint64_t Size() const override { return buffered_ != nullptr ? buffered_->Size() : size_; }
+
+ private:
+  std::uint64_t RoundUpToPage(std::uint64_t n) const {
+    return (n + page_size_ - 1) / page_size_ * page_size_;
+  }
+
+  // Extends the reserved space to cover `end` and, when there is room, the
+  // next window. Switches to buffered_ when fallocate is not supported.
+  Status Reserve(std::uint64_t end) {
+    const std::uint64_t needed = RoundUpToPage(end);
+    std::uint64_t target = RoundUpToPage(std::max(end, reserved_ + window_));
+    int err = Fallocate(target);
+    if (err != 0 && err != EOPNOTSUPP && err != ENOSYS && target > needed) {
+      // Out of space (or over a size limit) for the whole window: reserve
+      // just what this append needs.
+      target = needed;
+      err = Fallocate(target);
+    }
+    if (err == EOPNOTSUPP || err == ENOSYS) {
+      return SwitchToBuffered();
+    }
+    if (err != 0) {
+      return PosixCallError(path_, "fallocate", err);
+    }
+    reserved_ = target;
+    window_ = std::min(window_ * 2, max_window_);
+    return Status::OK();
+  }
+
+  // fallocate(mode 0) of [reserved_, target): 0 or the errno.
+  int Fallocate(std::uint64_t target) {
+    ++fallocate_calls_;
+    if (options_.fail_fallocate_from != 0 && fallocate_calls_ >= options_.fail_fallocate_from) {
+      return options_.fallocate_errno;
+    }
+    while (::fallocate(fd_, 0, static_cast<off_t>(reserved_),
+                       static_cast<off_t>(target - reserved_)) != 0) {
+      if (errno != EINTR) {
+        return errno;
+      }
+    }
+    return 0;
+  }
+
+  // Maps the reserved space from size_ on (at most max_window_ bytes).
+  // REQUIRES: size_ == map_end_ < reserved_. Switches to buffered_ when
+  // mmap fails.
+  Status MapNextWindow() {
+    if (Status s = Unmap(); !s.ok()) {
+      return s;
+    }
+    const std::uint64_t start = map_end_;
+    const std::uint64_t len = std::min(reserved_ - start, max_window_);
+    ++mmap_calls_;
+    void* base = MAP_FAILED;
+    if (options_.fail_mmap_from == 0 || mmap_calls_ < options_.fail_mmap_from) {
+      base = ::mmap(nullptr, static_cast<std::size_t>(len), PROT_READ | PROT_WRITE, MAP_SHARED, fd_,
+                    static_cast<off_t>(start));
+    }
+    if (base == MAP_FAILED) {
+      return SwitchToBuffered();
+    }
+    map_ = static_cast<char*>(base);
+    map_start_ = start;
+    map_end_ = start + len;
+    return Status::OK();
+  }
+
+  Status Unmap() {
+    if (map_ == nullptr) {
+      return Status::OK();
+    }
+    const int r = ::munmap(map_, static_cast<std::size_t>(map_end_ - map_start_));
+    map_ = nullptr;
+    map_start_ = map_end_;
+    if (r != 0) {
+      return PosixCallError(path_, "munmap", errno);
+    }
+    return Status::OK();
+  }
+
+  // Carries on with write(2) appends at size_; the fd moves to buffered_.
+  Status SwitchToBuffered() {
+    if (Status s = Unmap(); !s.ok()) {
+      return s;
+    }
+    if (::lseek(fd_, static_cast<off_t>(size_), SEEK_SET) < 0) {
+      return PosixCallError(path_, "lseek", errno);
+    }
+    buffered_ = std::make_unique<PosixWritableFile>(path_, fd_, size_, reserved_ > size_);
+    fd_ = -1;
+    return Status::OK();
+  }
+
+  const std::string path_;
+  int fd_;
+  const PosixLogFileOptions options_;
+  std::uint64_t page_size_ = 4096;
+  std::uint64_t window_ = 0;      // the next reservation's size
+  std::uint64_t max_window_ = 0;  // of reservations and of a mapping
+  std::uint64_t size_ = 0;        // bytes appended
+  std::uint64_t reserved_ = 0;    // the file's size: [0, reserved_) allocated
+  char* map_ = nullptr;           // [map_start_, map_end_) of the file, or null
+  std::uint64_t map_start_ = 0;
+  std::uint64_t map_end_ = 0;  // also where the next window starts
+  bool closed_ = false;
+  int fallocate_calls_ = 0;
+  int mmap_calls_ = 0;
+  // Set once fallocate or mmap failed this way: the rest goes through it.
+  std::unique_ptr<PosixWritableFile> buffered_;
+};
+
+#endif  // __linux__
 
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
@@ -226,6 +483,10 @@ class PosixFileSystem final : public FileSystem {
     }
     *file = std::make_unique<PosixWritableFile>(path, fd);
     return Status::OK();
+  }
+
+  Status NewLogFile(const std::string& path, std::unique_ptr<WritableFile>* file) override {
+    return NewPosixLogFile(path, PosixLogFileOptions(), file);
   }
 
   Status NewRandomAccessFile(const std::string& path,
@@ -364,6 +625,22 @@ class PosixFileSystem final : public FileSystem {
 };
 
 }  // namespace
+
+Status NewPosixLogFile(const std::string& path, const PosixLogFileOptions& options,
+                       std::unique_ptr<WritableFile>* file) {
+#if defined(__linux__)
+  // Read access too: a shared writable mapping needs it.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return PosixError(path, errno);
+  }
+  *file = std::make_unique<PosixLogFile>(path, fd, options);
+  return Status::OK();
+#else
+  (void)options;
+  return FileSystem::Default()->NewWritableFile(path, file);
+#endif
+}
 
 FileSystem* FileSystem::Default() {
   static PosixFileSystem fs;

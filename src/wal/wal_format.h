@@ -33,6 +33,10 @@
 // synced_through = its own offset. The reader uses these claims to tell a
 // torn, never-synced tail (dropped) from damage to synced data (Corruption);
 // see wal_reader.h.
+//
+// Zeros may follow the last record, even the close record: a log file may be
+// preallocated (FileSystem::NewLogFile) and a crash may keep the reserved
+// space. Nothing else may follow a close record.
 
 #include <cstddef>
 #include <cstdint>

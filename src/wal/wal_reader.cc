@@ -268,21 +268,53 @@ bool WalReader::ReadHeader() {
   return true;
 }
 
+namespace {
+
+// Offset in [p, p + n) of the first non-zero byte, or n.
+std::size_t FirstNonZero(const char* p, std::size_t n) {
+  static constexpr char kZeros[4096] = {};
+  std::size_t i = 0;
+  // memcmp against zeros is vectorized; the byte loop only finds the spot.
+  while (i < n) {
+    const std::size_t len = std::min(n - i, sizeof(kZeros));
+    if (std::memcmp(p + i, kZeros, len) != 0) {
+      break;
+    }
+    i += len;
+  }
+  while (i < n && p[i] == 0) {
+    ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
 bool WalReader::FinishAtEnd() {
   if (clean_close_) {
-    // Nothing follows a close record: the whole log was synced before it.
-    Physical rec;
-    const Fragment f = ReadPhysical(&rec);
-    if (f == Fragment::kIoError) {
-      return false;
+    // Nothing but zeros follows a close record: the whole log was synced
+    // before it, and zeros are reserved space whose truncation was lost.
+    assert(block_start_ + block_pos_ == last_record_end_);
+    while (true) {
+      const std::size_t from = std::min(block_pos_, block_len_);
+      const std::size_t i = from + FirstNonZero(block_.get() + from, block_len_ - from);
+      if (i < block_len_) {
+        const std::string problem = "data after the close record (a non-zero byte at offset " +
+                                    std::to_string(block_start_ + i) + ")";
+        return FailCorruption(last_record_end_, problem);
+      }
+      block_pos_ = block_len_;
+      if (block_len_ < kLogBlockSize) {
+        break;  // end of file
+      }
+      if (!ReadBlock()) {
+        return false;
+      }
     }
-    if (f != Fragment::kEof || file_size() != last_record_end_) {
-      return FailCorruption(last_record_end_, "data after the close record");
-    }
-  } else {
-    // Trailer bytes of a record never completed, if any.
-    dropped_bytes_ = file_size() - last_record_end_;
   }
+  // Trailer bytes of a record never completed, or zeros after the close
+  // record, if any.
+  dropped_bytes_ = file_size() - last_record_end_;
   state_ = State::kDone;
   return false;
 }

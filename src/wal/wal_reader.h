@@ -32,9 +32,17 @@
 // names another magic, kind or file number is Corruption; a newer format
 // version is NotSupported. A valid record that is malformed (an entry too
 // short for synced_through, a synced_through beyond its own offset or
-// smaller than the previous entry's) and any byte after the close record
-// are Corruption: a checksum-valid record is never the product of a torn
-// write.
+// smaller than the previous entry's) and any non-zero byte after the close
+// record are Corruption: a checksum-valid record is never the product of a
+// torn write.
+//
+// Zeros. A log file may be preallocated (FileSystem::NewLogFile): reserved
+// space past the last record reads as zeros until the writer truncates it
+// at close, and a crash can keep it. Zeros after the last record are a
+// zeroed record header, so they read as any torn tail does (dropped, unless
+// a later record claims synced data beyond them; the scan moves a block at
+// a time through them). Zeros after the close record are accepted too:
+// clean_close() is true and dropped_bytes() counts them.
 //
 // The reader never reads past the bytes it holds, whatever the file holds.
 // It cannot see a loss of synced bytes at the very end of the file (the file
@@ -72,8 +80,9 @@ class WalReader {
   // Corruption, NotSupported or the file's IOError otherwise.
   Status status() const { return status_; }
 
-  // Bytes ignored as a torn unsynced tail (after the end: the file size
-  // less last_record_end() when status() is OK).
+  // Bytes ignored as a torn unsynced tail, or as zeros after the close
+  // record (after the end: the file size less last_record_end() when
+  // status() is OK).
   std::uint64_t dropped_bytes() const { return dropped_bytes_; }
 
   // File offset just past the last valid logical record consumed: the
@@ -86,7 +95,7 @@ class WalReader {
   std::uint64_t last_synced_through() const { return last_synced_through_; }
 
   // The writer's close record was seen: the log ended cleanly and every
-  // byte of it was synced.
+  // byte of it was synced (zeros may follow it: see Zeros above).
   bool clean_close() const { return clean_close_; }
 
  private:
@@ -125,7 +134,8 @@ class WalReader {
   // an I/O error (then *found is false).
   bool ScanForSyncedClaim(std::uint64_t damage, const Physical* pending, bool* found,
                           std::uint64_t* claimant, std::uint64_t* claim);
-  // Ends reading at a clean end or at the close record.
+  // Ends reading at a clean end or at the close record (checking that only
+  // zeros follow it).
   bool FinishAtEnd();
   bool FailCorruption(std::uint64_t offset, std::string_view problem);
 

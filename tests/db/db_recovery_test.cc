@@ -349,13 +349,14 @@ TEST_F(DBWalTailTest, LogCutAtEveryPointOfLastRecordRecoversPrefix) {
   const std::size_t value_pos = full.rfind(last_value);
   ASSERT_NE(value_pos, std::string::npos) << "last value not found in " << orig_log;
   // From the end of the previous write's value (the end of its record) to
-  // one byte short of the end of the file, each cut on a fresh copy of the
-  // directory.
+  // one byte short of the end of the last record (the file may go on with
+  // preallocated zeros), each cut on a fresh copy of the directory.
   const std::size_t prev_pos = full.rfind(TailValue(19));
   ASSERT_NE(prev_pos, std::string::npos);
   const std::size_t from = prev_pos + TailValue(19).size();
   ASSERT_LT(from, value_pos);
-  for (std::size_t cut = from; cut < full.size(); cut += 5) {
+  const std::size_t record_end = value_pos + last_value.size();
+  for (std::size_t cut = from; cut < record_end; cut += 5) {
     SCOPED_TRACE("log cut to " + std::to_string(cut) + " of " + std::to_string(full.size()));
     dbname_ = tmp_.Sub("cut" + std::to_string(cut));
     std::error_code ec;

@@ -601,9 +601,81 @@ TEST(WalTest, DataAfterCloseIsCorruption) {
   LogBuilder b;
   b.Add("a").Close();
   const std::string contents = b.Contents();
-  ExpectCorruptionAt(ReadLog(contents + std::string(1, '\0')), contents.size());
+  ExpectCorruptionAt(ReadLog(contents + std::string(1, '\x01')), contents.size());
   ExpectCorruptionAt(ReadLog(contents + PhysicalRecord(LogRecordType::kFull, Fixed64(0) + "x")),
                      contents.size());
+}
+
+// Reserved space of a preallocated log whose truncation at close was lost.
+TEST(WalTest, ZerosAfterCloseAreClean) {
+  LogBuilder b;
+  b.Add("a").Add(Pattern(40000, 'b')).Sync().Add("c").Close();
+  const std::string contents = b.Contents();
+  for (std::size_t zeros : {std::size_t{1}, std::size_t{6}, std::size_t{7}, std::size_t{4096},
+                            kLogBlockSize - contents.size() % kLogBlockSize,
+                            std::size_t{3 * kLogBlockSize + 5}, std::size_t{16 << 20}}) {
+    SCOPED_TRACE(zeros);
+    ReadResult r = ReadLog(contents + std::string(zeros, '\0'));
+    EXPECT_OK(r.status);
+    EXPECT_EQ(r.records, b.payloads);
+    EXPECT_TRUE(r.clean);
+    EXPECT_EQ(r.last_end, contents.size());
+    EXPECT_EQ(r.dropped, zeros);
+  }
+  // Short reads from the file change nothing.
+  ReadResult chunked = ReadLog(contents + std::string(100000, '\0'), LogFileKind::kWal,
+                               kFileNumber, 999);
+  EXPECT_OK(chunked.status);
+  EXPECT_TRUE(chunked.clean);
+  EXPECT_EQ(chunked.dropped, 100000u);
+}
+
+TEST(WalTest, ZerosAfterCloseAtABlockEndAreClean) {
+  // The close record ends block 0 exactly; the zeros fill later blocks.
+  const std::size_t size = kLogBlockSize - kLogFirstEntryOffset - 2 * kLogRecordHeaderSize -
+                           kLogSyncedThroughSize;
+  LogBuilder b;
+  b.Add(Pattern(size, 'a')).Close();
+  const std::string contents = b.Contents();
+  ASSERT_EQ(contents.size(), kLogBlockSize);
+  ReadResult r = ReadLog(contents + std::string(2 * kLogBlockSize, '\0'));
+  EXPECT_OK(r.status);
+  EXPECT_TRUE(r.clean);
+  EXPECT_EQ(r.records, b.payloads);
+  EXPECT_EQ(r.dropped, 2 * kLogBlockSize);
+}
+
+TEST(WalTest, NonZeroByteAmongZerosAfterCloseIsCorruption) {
+  LogBuilder b;
+  b.Add("a").Add(Pattern(300, 'b')).Close();
+  const std::string contents = b.Contents();
+  for (std::size_t at : {std::size_t{0}, std::size_t{5}, std::size_t{4095},
+                         kLogBlockSize - contents.size(), 2 * kLogBlockSize + 17,
+                         std::size_t{99999}}) {
+    SCOPED_TRACE(at);
+    std::string damaged = contents + std::string(100000, '\0');
+    damaged[contents.size() + at] = '\x80';
+    ReadResult r = ReadLog(damaged);
+    ExpectCorruptionAt(r, contents.size());
+    EXPECT_NE(r.status.ToString().find("non-zero byte at offset " +
+                                       std::to_string(contents.size() + at)),
+              std::string::npos)
+        << r.status.ToString();
+    EXPECT_EQ(r.records, b.payloads);  // the entries before the close record
+    ExpectCorruptionAt(ReadLog(damaged, LogFileKind::kWal, kFileNumber, 1000), contents.size());
+  }
+}
+
+TEST(WalTest, MegabytesOfZerosAfterTheLastRecordAreATornTail) {
+  // What a process crash leaves in a preallocated log.
+  LogBuilder b;
+  b.Add("a").Sync().Add(Pattern(70000, 'b')).Add("c");
+  const std::string contents = b.Contents() + std::string(16 << 20, '\0');
+  ReadResult r = ReadLog(contents);
+  EXPECT_OK(r.status);
+  EXPECT_EQ(r.records, b.payloads);
+  EXPECT_FALSE(r.clean);
+  EXPECT_EQ(r.dropped, 16u << 20);
 }
 
 TEST(WalTest, DamageBeforeCloseRecordIsCorruption) {
