@@ -5,24 +5,68 @@
 
 namespace aeternus {
 
-std::string_view MemTableEntryKey(const char* entry) {
-  std::uint32_t len = 0;
-  // Entries are written by Add, so the varint is known to be well formed.
-  const char* p = GetVarint32Ptr(entry, entry + 5, &len);
-  return {p, len};
+namespace {
+// The internal key of an entry: fixed32 size, then the bytes.
+inline std::string_view EntryKey(const char* entry) {
+  return {entry + 4, DecodeFixed32(entry)};
 }
 
-namespace {
-std::string_view EntryValue(std::string_view key) {
+// The value that follows an entry's internal key.
+inline std::string_view EntryValue(std::string_view key) {
   const char* p = key.data() + key.size();
-  std::uint32_t len = 0;
+  std::uint32_t len = static_cast<unsigned char>(*p);
+  if (len < 0x80) {
+    return {p + 1, len};
+  }
+  // Entries are written by Add, so the varint is known to be well formed.
   p = GetVarint32Ptr(p, p + 5, &len);
   return {p, len};
 }
+
+// Bytewise (unsigned) three-way comparison, as std::string_view::compare
+// but inline: eight bytes at a time, as big-endian words, up to 32 bytes.
+inline int CompareBytes(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  if (n > 32) {
+    int r = std::memcmp(a.data(), b.data(), n);
+    if (r != 0) {
+      return r;
+    }
+  } else {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t x = __builtin_bswap64(DecodeFixed64(a.data() + i));
+      std::uint64_t y = __builtin_bswap64(DecodeFixed64(b.data() + i));
+      if (x != y) {
+        return x < y ? -1 : 1;
+      }
+    }
+    for (; i < n; ++i) {
+      int d = static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]);
+      if (d != 0) {
+        return d;
+      }
+    }
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
 }  // namespace
 
-int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
-  return CompareInternalKeys(MemTableEntryKey(a), MemTableEntryKey(b));
+std::string_view MemTableEntryKey(const char* entry) { return EntryKey(entry); }
+
+MemTable::KeyComparator::DecodedKey MemTable::KeyComparator::Decode(const char* entry) {
+  return Decode(EntryKey(entry));
+}
+
+int MemTable::KeyComparator::operator()(const char* entry, const DecodedKey& key) const {
+  const std::uint32_t size = DecodeFixed32(entry);
+  const std::string_view user_key(entry + 4, size - kTrailerSize);
+  int r = CompareBytes(user_key, key.user_key);
+  if (r != 0) {
+    return r;
+  }
+  const std::uint64_t trailer = DecodeFixed64(entry + 4 + size - kTrailerSize);
+  return trailer > key.trailer ? -1 : (trailer < key.trailer ? 1 : 0);
 }
 
 MemTable::MemTable(std::uint64_t wal_number)
@@ -61,10 +105,11 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   }
 
   const std::size_t ikey_size = key.size() + kTrailerSize;
-  const std::size_t size = VarintLength(ikey_size) + ikey_size +
-                           VarintLength(value.size()) + value.size();
-  char* buf = arena_.Allocate(size);
-  char* p = EncodeVarint32(buf, static_cast<std::uint32_t>(ikey_size));
+  const std::size_t size = 4 + ikey_size + VarintLength(value.size()) + value.size();
+  char* buf = table_.AllocateKey(size);
+  char* p = buf;
+  EncodeFixed32(p, static_cast<std::uint32_t>(ikey_size));
+  p += 4;
   std::memcpy(p, key.data(), key.size());
   p += key.size();
   EncodeFixed64(p, PackTrailer(seq, type));
@@ -78,26 +123,12 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
 
 MemTable::GetResult MemTable::Get(const LookupKey& key) const {
   GetResult result;
-  // Seek with a stack-built entry header so no allocation is needed for
-  // short keys.
-  std::string_view ikey = key.internal_key();
-  char small[128];
-  std::string large;
-  char* probe = small;
-  std::size_t need = VarintLength(ikey.size()) + ikey.size();
-  if (need > sizeof(small)) {
-    large.resize(need);
-    probe = large.data();
-  }
-  char* p = EncodeVarint32(probe, static_cast<std::uint32_t>(ikey.size()));
-  std::memcpy(p, ikey.data(), ikey.size());
-
   Table::Iterator it(&table_);
-  it.Seek(probe);
+  it.Seek(KeyComparator::Decode(key.internal_key()));
   if (!it.Valid()) {
     return result;
   }
-  std::string_view found = MemTableEntryKey(it.key());
+  std::string_view found = EntryKey(it.key());
   if (ExtractUserKey(found) != key.user_key()) {
     return result;
   }
@@ -136,24 +167,18 @@ class MemTable::Iter final : public InternalIterator {
   bool Valid() const override { return it_.Valid(); }
   void SeekToFirst() override { it_.SeekToFirst(); }
   void SeekToLast() override { it_.SeekToLast(); }
-  void Seek(std::string_view target) override { it_.Seek(Encode(target)); }
-  void SeekForPrev(std::string_view target) override { it_.SeekForPrev(Encode(target)); }
+  void Seek(std::string_view target) override { it_.Seek(KeyComparator::Decode(target)); }
+  void SeekForPrev(std::string_view target) override {
+    it_.SeekForPrev(KeyComparator::Decode(target));
+  }
   void Next() override { it_.Next(); }
   void Prev() override { it_.Prev(); }
-  std::string_view key() const override { return MemTableEntryKey(it_.key()); }
+  std::string_view key() const override { return EntryKey(it_.key()); }
   std::string_view value() const override { return EntryValue(key()); }
   Status status() const override { return Status::OK(); }
 
  private:
-  const char* Encode(std::string_view target) {
-    scratch_.clear();
-    PutVarint32(scratch_, static_cast<std::uint32_t>(target.size()));
-    scratch_.append(target);
-    return scratch_.data();
-  }
-
   Table::Iterator it_;
-  std::string scratch_;
 };
 
 std::unique_ptr<InternalIterator> MemTable::NewIterator() const {

@@ -12,6 +12,7 @@
 // DB publishes s as its last sequence, so a reader never sees half a batch.
 
 #include <atomic>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -73,12 +74,25 @@ class MemTable {
   SequenceNumber last_sequence() const { return last_seq_.load(std::memory_order_relaxed); }
 
  private:
-  // Entry layout in the arena:
-  //   varint32 internal_key_size | internal_key | varint32 value_size | value
+  // Each entry is a skip list key, stored inline after its node's links
+  // (in memory only, never persisted):
+  //   fixed32 internal_key_size | internal_key | varint32 value_size | value
+  // where internal_key = user_key | trailer:fixed64. A search target is
+  // decoded once and compared with entries in place.
   struct KeyComparator {
-    int operator()(const char* a, const char* b) const;
+    struct DecodedKey {
+      std::string_view user_key;
+      std::uint64_t trailer;
+    };
+    static DecodedKey Decode(const char* entry);
+    static DecodedKey Decode(std::string_view internal_key) {
+      assert(internal_key.size() >= kTrailerSize);
+      return {ExtractUserKey(internal_key), ExtractTrailer(internal_key)};
+    }
+    // Defined in memtable.cc, the only user; inline so the searches inline it.
+    inline int operator()(const char* entry, const DecodedKey& key) const;
   };
-  using Table = SkipList<const char*, KeyComparator>;
+  using Table = SkipList<KeyComparator>;
   class Iter;
 
   const std::uint64_t wal_number_;
@@ -98,7 +112,7 @@ class MemTable {
   std::atomic<std::size_t> range_tombstone_bytes_{0};
 };
 
-// Parses a memtable entry's length-prefixed internal key.
+// The internal key of a memtable entry (see MemTable's entry layout).
 std::string_view MemTableEntryKey(const char* entry);
 
 }  // namespace aeternus

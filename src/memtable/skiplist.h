@@ -2,15 +2,25 @@
 // SkipList: a sorted set of keys in an arena, with one writer and any
 // number of concurrent lock-free readers.
 //
-// Thread safety: Insert needs external synchronisation (one writer at a
-// time). Readers need none; they only require that the list outlives them.
-// Invariants: (1) nodes are never deleted until the list is destroyed;
+// Each key lives inline in its node, one arena allocation per key:
+//
+//   link[height-1] ... link[1] link[0] | key bytes
+//                              ^ Node* (the address of link[0])
+//
+// so comparing a node's key touches the cache line of its level-0 link.
+// Keys are opaque bytes that only the comparator reads.
+//
+// Thread safety: AllocateKey and Insert need external synchronisation (one
+// writer at a time). Readers need none; they only require that the list
+// outlives them.
+// Invariants: (1) nodes are never freed until the arena is destroyed;
 // (2) a node's key and its links at every level, once published by a
 // release store, never change except that higher nodes are linked in above
 // it; (3) keys are unique.
 
 #include <atomic>
 #include <cassert>
+#include <cstddef>
 #include <cstdint>
 #include <new>
 
@@ -18,42 +28,57 @@
 
 namespace aeternus {
 
-template <typename Key, class Comparator>
+// Comparator requirements:
+//   typename Comparator::DecodedKey   a key parsed for repeated comparison
+//   DecodedKey Decode(const char* key) const
+//   int operator()(const char* a, const DecodedKey& b) const   <0, 0, >0
+// A search decodes its target once and compares it with each node's key.
+template <class Comparator>
 class SkipList {
  private:
   struct Node;
 
  public:
-  // `cmp` orders keys (<0, 0, >0); `arena` holds the nodes.
+  using DecodedKey = typename Comparator::DecodedKey;
+
+  // `cmp` orders keys; `arena` holds the nodes and must outlive the list.
   SkipList(Comparator cmp, Arena* arena);
   SkipList(const SkipList&) = delete;
   SkipList& operator=(const SkipList&) = delete;
 
+  // Returns `key_size` bytes (aligned to 8) for a key, to be filled in and
+  // then passed to Insert. REQUIRES: external synchronisation.
+  char* AllocateKey(std::size_t key_size);
+  // Links a key returned by AllocateKey into the list. Cheapest when the
+  // key directly follows the previously inserted one (sequential inserts).
   // REQUIRES: no equal key is in the list; external synchronisation.
-  void Insert(const Key& key);
+  void Insert(const char* key);
 
   class Iterator {
    public:
     explicit Iterator(const SkipList* list) : list_(list) {}
     bool Valid() const { return node_ != nullptr; }
-    const Key& key() const { return node_->key; }
-    void Next() { node_ = node_->Next(0); }
+    const char* key() const { return node_->Key(); }
+    void Next() {
+      node_ = node_->Next(0);
+      if (node_ != nullptr) {
+        // Fetch the following node while the caller reads this one.
+        __builtin_prefetch(node_->NoBarrierNext(0));
+      }
+    }
     void Prev() {
-      node_ = list_->FindLessThan(node_->key);
+      node_ = list_->template FindLastBefore<false>(list_->compare_.Decode(node_->Key()));
       if (node_ == list_->head_) {
         node_ = nullptr;
       }
     }
     // First node with key >= target.
-    void Seek(const Key& target) { node_ = list_->FindGreaterOrEqual(target, nullptr); }
+    void Seek(const DecodedKey& target) { list_->template FindLastBefore<false>(target, &node_); }
     // Last node with key <= target.
-    void SeekForPrev(const Key& target) {
-      Seek(target);
-      if (!Valid()) {
-        SeekToLast();
-      }
-      while (Valid() && list_->compare_(node_->key, target) > 0) {
-        Prev();
+    void SeekForPrev(const DecodedKey& target) {
+      node_ = list_->template FindLastBefore<true>(target);
+      if (node_ == list_->head_) {
+        node_ = nullptr;
       }
     }
     void SeekToFirst() { node_ = list_->head_->Next(0); }
@@ -73,49 +98,83 @@ class SkipList {
   static constexpr int kMaxHeight = 12;
 
   int GetMaxHeight() const { return max_height_.load(std::memory_order_relaxed); }
-  Node* NewNode(const Key& key, int height);
+  Node* AllocateNode(std::size_t key_size, int height);
   int RandomHeight();
-  bool KeyIsAfterNode(const Key& key, Node* n) const {
-    return n != nullptr && compare_(n->key, key) < 0;
-  }
-  // The first node >= key; fills prev[level] with the node before it.
-  Node* FindGreaterOrEqual(const Key& key, Node** prev) const;
-  Node* FindLessThan(const Key& key) const;
+  // The last node < key (<= key when kOrEqual), or head_ when none. When
+  // given, *succ receives its level-0 successor as compared, the first node
+  // >= key (> key); reloading the link instead could give a node inserted
+  // since, on the wrong side of the key.
+  template <bool kOrEqual>
+  Node* FindLastBefore(const DecodedKey& key, Node** succ = nullptr) const;
+  // The last node, or head_ when the list is empty.
   Node* FindLast() const;
 
   Comparator const compare_;
   Arena* const arena_;
   Node* const head_;
   std::atomic<int> max_height_{1};  // read racily by readers; only grows
+
+  // Writer-only state.
   std::uint64_t rnd_ = 0x2545f4914f6cdd1dull;
+  // The splice: where the last inserted key went, at every level. For each
+  // level i < GetMaxHeight(): splice_next_[i] == splice_prev_[i]->Next(i),
+  // and the levels nest in key order (splice_prev_[i+1] <= splice_prev_[i],
+  // splice_next_[i] <= splice_next_[i+1], null last). After inserting x,
+  // splice_prev_[i] == x at x's levels, so a key right after x is bracketed
+  // at level 0 and needs no search. Entries at levels >= GetMaxHeight() are
+  // (head_, null): empty levels, and the sentinel that brackets every key.
+  Node* splice_prev_[kMaxHeight + 1];
+  Node* splice_next_[kMaxHeight + 1];
 };
 
-template <typename Key, class Comparator>
-struct SkipList<Key, Comparator>::Node {
-  explicit Node(const Key& k) : key(k) {}
-  Key const key;
+// No Node object is ever constructed: a Node* is the address of the node's
+// level-0 link, with the higher links below it in memory and the key right
+// after it (see the layout at the top).
+template <class Comparator>
+struct SkipList<Comparator>::Node {
+  using Link = std::atomic<Node*>;
+
+  Link* Links() { return reinterpret_cast<Link*>(this); }
+  const char* Key() const { return reinterpret_cast<const char*>(this) + sizeof(Link); }
 
   // Acquire pairs with the release in SetNext: a reader that sees the
   // pointer sees a fully built node.
-  Node* Next(int n) { return next_[n].load(std::memory_order_acquire); }
-  void SetNext(int n, Node* x) { next_[n].store(x, std::memory_order_release); }
-  Node* NoBarrierNext(int n) { return next_[n].load(std::memory_order_relaxed); }
-  void NoBarrierSetNext(int n, Node* x) { next_[n].store(x, std::memory_order_relaxed); }
+  Node* Next(int n) { return (Links() - n)->load(std::memory_order_acquire); }
+  void SetNext(int n, Node* x) { (Links() - n)->store(x, std::memory_order_release); }
+  Node* NoBarrierNext(int n) { return (Links() - n)->load(std::memory_order_relaxed); }
+  void NoBarrierSetNext(int n, Node* x) { (Links() - n)->store(x, std::memory_order_relaxed); }
 
- private:
-  std::atomic<Node*> next_[1];  // really `height` entries, allocated in place
+  // Between AllocateKey and Insert, link[0] holds the node's height.
+  void StashHeight(int height) {
+    NoBarrierSetNext(0, reinterpret_cast<Node*>(static_cast<std::uintptr_t>(height)));
+  }
+  int UnstashHeight() {
+    return static_cast<int>(reinterpret_cast<std::uintptr_t>(NoBarrierNext(0)));
+  }
 };
 
-template <typename Key, class Comparator>
-typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::NewNode(
-    const Key& key, int height) {
-  char* mem = arena_->AllocateAligned(sizeof(Node) +
-                                      sizeof(std::atomic<Node*>) * (height - 1));
-  return new (mem) Node(key);
+template <class Comparator>
+typename SkipList<Comparator>::Node* SkipList<Comparator>::AllocateNode(std::size_t key_size,
+                                                                        int height) {
+  using Link = typename Node::Link;
+  char* mem = arena_->AllocateAligned(sizeof(Link) * height + key_size);
+  Link* links = new (mem) Link[height];
+  for (int i = 0; i < height; ++i) {
+    links[i].store(nullptr, std::memory_order_relaxed);
+  }
+  return reinterpret_cast<Node*>(links + height - 1);
 }
 
-template <typename Key, class Comparator>
-int SkipList<Key, Comparator>::RandomHeight() {
+template <class Comparator>
+char* SkipList<Comparator>::AllocateKey(std::size_t key_size) {
+  const int height = RandomHeight();
+  Node* x = AllocateNode(key_size, height);
+  x->StashHeight(height);
+  return const_cast<char*>(x->Key());
+}
+
+template <class Comparator>
+int SkipList<Comparator>::RandomHeight() {
   // Branching factor 4, from a xorshift generator.
   int height = 1;
   while (height < kMaxHeight) {
@@ -130,47 +189,45 @@ int SkipList<Key, Comparator>::RandomHeight() {
   return height;
 }
 
-template <typename Key, class Comparator>
-typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindGreaterOrEqual(
-    const Key& key, Node** prev) const {
+template <class Comparator>
+template <bool kOrEqual>
+typename SkipList<Comparator>::Node* SkipList<Comparator>::FindLastBefore(const DecodedKey& key,
+                                                                          Node** succ) const {
   Node* x = head_;
   int level = GetMaxHeight() - 1;
+  // The successor of x at the level above (null: the end), known to be past
+  // the boundary: when it is x's successor at this level too, it needs no
+  // compare. Every node is in all levels below its top, so x's successor at
+  // a lower level is never past `bound`.
+  Node* bound = nullptr;
   while (true) {
     Node* next = x->Next(level);
-    if (KeyIsAfterNode(key, next)) {
-      x = next;
-    } else {
-      if (prev != nullptr) {
-        prev[level] = x;
+    if (next != bound) {
+      // Start fetching both possible next steps while `next` is compared:
+      // x's successor one level down, and the node after `next`.
+      if (level > 0) {
+        __builtin_prefetch(x->NoBarrierNext(level - 1));
       }
-      if (level == 0) {
-        return next;
+      __builtin_prefetch(next->NoBarrierNext(level));
+      const int c = compare_(next->Key(), key);
+      if (c < 0 || (kOrEqual && c == 0)) {
+        x = next;
+        continue;
       }
-      --level;
     }
+    if (level == 0) {
+      if (succ != nullptr) {
+        *succ = next;
+      }
+      return x;
+    }
+    bound = next;
+    --level;
   }
 }
 
-template <typename Key, class Comparator>
-typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLessThan(
-    const Key& key) const {
-  Node* x = head_;
-  int level = GetMaxHeight() - 1;
-  while (true) {
-    Node* next = x->Next(level);
-    if (next == nullptr || compare_(next->key, key) >= 0) {
-      if (level == 0) {
-        return x;
-      }
-      --level;
-    } else {
-      x = next;
-    }
-  }
-}
-
-template <typename Key, class Comparator>
-typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast() const {
+template <class Comparator>
+typename SkipList<Comparator>::Node* SkipList<Comparator>::FindLast() const {
   Node* x = head_;
   int level = GetMaxHeight() - 1;
   while (true) {
@@ -186,33 +243,77 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast() 
   }
 }
 
-template <typename Key, class Comparator>
-SkipList<Key, Comparator>::SkipList(Comparator cmp, Arena* arena)
-    : compare_(cmp), arena_(arena), head_(NewNode(Key(), kMaxHeight)) {
-  for (int i = 0; i < kMaxHeight; ++i) {
-    head_->SetNext(i, nullptr);
+template <class Comparator>
+SkipList<Comparator>::SkipList(Comparator cmp, Arena* arena)
+    : compare_(cmp), arena_(arena), head_(AllocateNode(0, kMaxHeight)) {
+  for (int i = 0; i <= kMaxHeight; ++i) {
+    splice_prev_[i] = head_;
+    splice_next_[i] = nullptr;
   }
 }
 
-template <typename Key, class Comparator>
-void SkipList<Key, Comparator>::Insert(const Key& key) {
-  Node* prev[kMaxHeight];
-  Node* x = FindGreaterOrEqual(key, prev);
-  assert(x == nullptr || compare_(key, x->key) != 0);
+template <class Comparator>
+void SkipList<Comparator>::Insert(const char* key) {
+  Node* x = reinterpret_cast<Node*>(const_cast<char*>(key) - sizeof(typename Node::Link));
+  const int height = x->UnstashHeight();
+  const DecodedKey decoded = compare_.Decode(key);
 
-  int height = RandomHeight();
-  if (height > GetMaxHeight()) {
-    for (int i = GetMaxHeight(); i < height; ++i) {
-      prev[i] = head_;
-    }
-    // A reader that sees the new height before the new node finds null
-    // links from head_ at the new levels and simply moves down.
+  int max_height = GetMaxHeight();
+  if (height > max_height) {
+    // Levels [max_height, height) are empty, and their splice is already
+    // (head_, null). A reader that sees the new height before the new node
+    // finds null links from head_ at the new levels and simply moves down.
     max_height_.store(height, std::memory_order_relaxed);
+    max_height = height;
   }
-  x = NewNode(key, height);
+
+  // Find the lowest level whose splice brackets the key (the sentinel at
+  // max_height always does). A splice node at or past the key rules out
+  // every level that shares it, so each distinct node is compared once.
+  int level = 0;
+  while (level < max_height) {
+    Node* prev = splice_prev_[level];
+    Node* next = splice_next_[level];
+    assert(prev->Next(level) == next);
+    if (prev != head_ && compare_(prev->Key(), decoded) >= 0) {
+      while (level < max_height && splice_prev_[level] == prev) {
+        ++level;
+      }
+    } else if (next != nullptr && compare_(next->Key(), decoded) < 0) {
+      while (level < max_height && splice_next_[level] == next) {
+        ++level;
+      }
+    } else {
+      break;
+    }
+  }
+
+  // Search the levels below it, each within the bracket of the one above.
+  while (level > 0) {
+    --level;
+    Node* prev = splice_prev_[level + 1];
+    Node* const bound = splice_next_[level + 1];
+    Node* next = prev->NoBarrierNext(level);
+    while (next != bound) {
+      if (level > 0) {
+        __builtin_prefetch(prev->NoBarrierNext(level - 1));
+      }
+      __builtin_prefetch(next->NoBarrierNext(level));
+      if (compare_(next->Key(), decoded) >= 0) {
+        break;
+      }
+      prev = next;
+      next = prev->NoBarrierNext(level);
+    }
+    splice_prev_[level] = prev;
+    splice_next_[level] = next;
+  }
+  assert(splice_next_[0] == nullptr || compare_(splice_next_[0]->Key(), decoded) > 0);
+
   for (int i = 0; i < height; ++i) {
-    x->NoBarrierSetNext(i, prev[i]->NoBarrierNext(i));
-    prev[i]->SetNext(i, x);  // publishes x at level i
+    x->NoBarrierSetNext(i, splice_next_[i]);
+    splice_prev_[i]->SetNext(i, x);  // publishes x at level i
+    splice_prev_[i] = x;
   }
 }
 

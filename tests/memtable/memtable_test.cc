@@ -2,10 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <map>
+#include <numeric>
 #include <random>
+#include <set>
 #include <thread>
+#include <vector>
 
 namespace aeternus {
 namespace {
@@ -156,6 +161,230 @@ TEST(MemTableTest, ReadersRunBesideOneWriter) {
   }
   stop = true;
   reader.join();
+}
+
+// Internal keys ordered as the memtable orders them.
+struct InternalKeyLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    return CompareInternalKeys(a, b) < 0;
+  }
+};
+using Model = std::map<std::string, std::string, InternalKeyLess>;  // internal key -> value
+
+std::string InternalKey(std::string_view user_key, SequenceNumber seq, ValueType type) {
+  std::string k;
+  AppendInternalKey(k, user_key, seq, type);
+  return k;
+}
+
+// Checks the memtable against the model: both directions, Seek, SeekForPrev,
+// Next and Prev from every entry and from probes between them, and Get.
+void ExpectMatches(const MemTable& mem, const Model& model) {
+  auto it = mem.NewIterator();
+  auto m = model.begin();
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+    ASSERT_NE(m, model.end());
+    ASSERT_EQ(it->key(), m->first);
+    ASSERT_EQ(it->value(), m->second);
+  }
+  ASSERT_EQ(m, model.end());
+  auto r = model.rbegin();
+  for (it->SeekToLast(); it->Valid(); it->Prev(), ++r) {
+    ASSERT_NE(r, model.rend());
+    ASSERT_EQ(it->key(), r->first);
+  }
+  ASSERT_EQ(r, model.rend());
+
+  std::set<std::string> user_keys;
+  for (const auto& [k, v] : model) {
+    user_keys.emplace(ExtractUserKey(k));
+  }
+  std::vector<std::string> probes;
+  for (const auto& [k, v] : model) {
+    probes.push_back(k);
+    SequenceNumber seq = ExtractSequence(k);
+    probes.push_back(InternalKey(ExtractUserKey(k), seq, kValueTypeForSeek));
+    probes.push_back(InternalKey(ExtractUserKey(k), seq - 1, kValueTypeForSeek));
+  }
+  for (const auto& u : user_keys) {
+    probes.push_back(InternalKey(u, kMaxSequenceNumber, kValueTypeForSeek));
+    probes.push_back(InternalKey(u, 0, ValueType::kDeletion));
+    probes.push_back(InternalKey(u + std::string(1, '\0'), kMaxSequenceNumber, kValueTypeForSeek));
+  }
+  for (const auto& p : probes) {
+    auto lb = model.lower_bound(p);
+    it->Seek(p);
+    ASSERT_EQ(it->Valid(), lb != model.end());
+    if (it->Valid()) {
+      ASSERT_EQ(it->key(), lb->first);
+      ASSERT_EQ(it->value(), lb->second);
+      it->Prev();
+      ASSERT_EQ(it->Valid(), lb != model.begin());
+      if (it->Valid()) {
+        ASSERT_EQ(it->key(), std::prev(lb)->first);
+      }
+      it->Seek(p);
+      it->Next();
+      ASSERT_EQ(it->Valid(), std::next(lb) != model.end());
+      if (it->Valid()) {
+        ASSERT_EQ(it->key(), std::next(lb)->first);
+      }
+    }
+    auto ub = model.upper_bound(p);
+    it->SeekForPrev(p);
+    ASSERT_EQ(it->Valid(), ub != model.begin());
+    if (it->Valid()) {
+      ASSERT_EQ(it->key(), std::prev(ub)->first);
+    }
+
+    // Get at the probe's sequence: the first entry at or after the lookup
+    // key, if it has the same user key.
+    std::string_view user_key = ExtractUserKey(p);
+    SequenceNumber seq = ExtractSequence(p);
+    auto found = model.lower_bound(InternalKey(user_key, seq, kValueTypeForSeek));
+    std::string expected = "NOT_FOUND";
+    if (found != model.end() && ExtractUserKey(found->first) == user_key) {
+      expected = ExtractValueType(found->first) == ValueType::kValue
+                     ? found->second
+                     : "DELETED@" + std::to_string(ExtractSequence(found->first));
+    }
+    ASSERT_EQ(Get(mem, user_key, seq), expected);
+  }
+}
+
+struct Update {
+  std::string user_key;
+  SequenceNumber seq;
+  ValueType type;
+  std::string value;
+};
+
+// User keys of 0 to 300 bytes over a few byte values (0x00 and 0xff among
+// them), so that keys share long prefixes and some are prefixes of others;
+// one to three versions each, some deletions; values of 0 to 5000 bytes.
+std::vector<Update> VariedUpdates(std::mt19937_64& rng) {
+  const std::size_t lengths[] = {0,  1,  2,  7,  8,  9,  15,  16,  17,  24,  31,
+                                 32, 33, 40, 63, 64, 65, 100, 200, 201, 255, 300};
+  const char bytes[] = {'\0', 'a', 'b', '\x7f', '\x80', '\xff'};
+  const std::size_t value_sizes[] = {0, 1, 100, 127, 128, 300, 5000};
+  std::set<std::string> user_keys;
+  for (int i = 0; i < 600; ++i) {
+    std::size_t len = lengths[rng() % std::size(lengths)];
+    std::string k(len, 'a');
+    // Mostly 'a', with a few other bytes, so prefixes are long.
+    for (int j = 0; j < 3 && len > 0; ++j) {
+      k[rng() % len] = bytes[rng() % std::size(bytes)];
+    }
+    user_keys.insert(k);
+    if (!k.empty()) {
+      user_keys.insert(k.substr(0, rng() % k.size()));  // a prefix of it
+    }
+  }
+  std::vector<Update> updates;
+  for (const auto& k : user_keys) {
+    int versions = 1 + static_cast<int>(rng() % 3);
+    for (int v = 0; v < versions; ++v) {
+      ValueType type = rng() % 4 == 0 ? ValueType::kDeletion : ValueType::kValue;
+      std::string value;
+      if (type == ValueType::kValue) {
+        value.assign(value_sizes[rng() % std::size(value_sizes)], 'v');
+        if (!value.empty()) {
+          value[0] = static_cast<char>('0' + updates.size() % 10);
+        }
+      }
+      updates.push_back({k, 0, type, std::move(value)});
+    }
+  }
+  // Distinct sequences, unrelated to the order of insertion.
+  std::vector<SequenceNumber> seqs(updates.size());
+  std::iota(seqs.begin(), seqs.end(), SequenceNumber{2});
+  std::shuffle(seqs.begin(), seqs.end(), rng);
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    updates[i].seq = seqs[i] * 2;  // even, so seq - 1 falls between versions
+  }
+  return updates;
+}
+
+void AddAllAndCheck(const std::vector<Update>& updates) {
+  MemTable mem(1);
+  Model model;
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    const Update& u = updates[i];
+    mem.Add(u.seq, u.type, u.user_key, u.value);
+    model[InternalKey(u.user_key, u.seq, u.type)] = u.value;
+    if (i < 40 || i % 500 == 0) {
+      ASSERT_NO_FATAL_FAILURE(ExpectMatches(mem, model)) << "after " << i + 1;
+    }
+  }
+  ExpectMatches(mem, model);
+  EXPECT_EQ(mem.num_entries(), updates.size());
+}
+
+bool InternalOrder(const Update& a, const Update& b) {
+  return CompareInternalKeys(InternalKey(a.user_key, a.seq, a.type),
+                             InternalKey(b.user_key, b.seq, b.type)) < 0;
+}
+
+TEST(MemTableTest, VariedKeysInRandomOrder) {
+  std::mt19937_64 rng(21);
+  std::vector<Update> updates = VariedUpdates(rng);
+  std::shuffle(updates.begin(), updates.end(), rng);
+  AddAllAndCheck(updates);
+}
+
+TEST(MemTableTest, VariedKeysInOrder) {
+  std::mt19937_64 rng(22);
+  std::vector<Update> updates = VariedUpdates(rng);
+  std::sort(updates.begin(), updates.end(), InternalOrder);
+  AddAllAndCheck(updates);
+}
+
+TEST(MemTableTest, VariedKeysInReverseOrder) {
+  std::mt19937_64 rng(23);
+  std::vector<Update> updates = VariedUpdates(rng);
+  std::sort(updates.begin(), updates.end(), InternalOrder);
+  std::reverse(updates.begin(), updates.end());
+  AddAllAndCheck(updates);
+}
+
+// Sorted runs that start anywhere, as a batch of sequential keys arriving
+// between random ones does.
+TEST(MemTableTest, VariedKeysInSortedRuns) {
+  std::mt19937_64 rng(24);
+  std::vector<Update> updates = VariedUpdates(rng);
+  std::sort(updates.begin(), updates.end(), InternalOrder);
+  std::vector<std::vector<Update>> runs;
+  for (std::size_t i = 0; i < updates.size();) {
+    std::size_t len = std::min<std::size_t>(1 + rng() % 40, updates.size() - i);
+    runs.emplace_back(updates.begin() + i, updates.begin() + i + len);
+    i += len;
+  }
+  std::shuffle(runs.begin(), runs.end(), rng);
+  std::vector<Update> order;
+  for (auto& run : runs) {
+    order.insert(order.end(), run.begin(), run.end());
+  }
+  AddAllAndCheck(order);
+}
+
+// Fillseq-like: ascending 16-byte keys, then a second pass of newer
+// versions of the same keys, also ascending (each version sorts before the
+// previous one, so the splice is missed at the first insert of each key).
+TEST(MemTableTest, SequentialKeysTwice) {
+  MemTable mem(1);
+  Model model;
+  SequenceNumber seq = 1;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int i = 0; i < 3000; ++i) {
+      char k[32];
+      std::snprintf(k, sizeof(k), "%016d", i);
+      std::string v = std::to_string(seq);
+      mem.Add(seq, ValueType::kValue, k, v);
+      model[InternalKey(k, seq, ValueType::kValue)] = v;
+      ++seq;
+    }
+  }
+  ExpectMatches(mem, model);
 }
 
 }  // namespace
