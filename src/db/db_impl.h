@@ -157,6 +157,8 @@ class DBImpl final : public DB {
   std::size_t sync_writers_seen_ = 1;
   std::chrono::nanoseconds mean_sync_time_{0};
   bool leader_gathering_ = false;
+  // writers_.size(), published for polling without mu_ (stored under mu_).
+  std::atomic<std::size_t> queued_writers_{0};
   std::shared_ptr<MemTable> mem_;                   // replaced by the leader under mu_
   std::deque<std::shared_ptr<MemTable>> imm_;       // oldest first; guarded by mu_
   std::unique_ptr<WalWriter> wal_;                  // used by the leader only
