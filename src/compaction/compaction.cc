@@ -8,6 +8,7 @@ std::string_view CompactionReasonName(CompactionReason reason) {
     case CompactionReason::kTombstone: return "tombstone";
     case CompactionReason::kLevelScore: return "level-score";
     case CompactionReason::kManual: return "manual";
+    case CompactionReason::kReads: return "reads";
   }
   return "unknown";
 }

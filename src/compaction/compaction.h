@@ -17,6 +17,7 @@ enum class CompactionReason : std::uint8_t {
   kTombstone,     // one table rewritten to drop spent tombstones
   kLevelScore,    // a level over its size (or level 0 over its table count)
   kManual,        // DB::CompactRange or DB::CompactAll
+  kReads,         // a table that reads kept finding above another sorted run
 };
 std::string_view CompactionReasonName(CompactionReason reason);
 

@@ -52,6 +52,16 @@ class CompactionPicker {
   virtual std::optional<Compaction> PickRange(const Version& v, const UserKeyRange& range,
                                               const FileNumberSet& busy, bool* blocked) = 0;
 
+  // A compaction of table `file_number`, which reads kept finding above
+  // another sorted run (FileMetaData::read_samples), that leaves fewer runs
+  // over its keys; nullopt when `v` no longer lists it, when it is busy, or
+  // when the style has none (the default).
+  virtual std::optional<Compaction> PickForReads(const Version& /*v*/,
+                                                 std::uint64_t /*file_number*/,
+                                                 const FileNumberSet& /*busy*/) {
+    return std::nullopt;
+  }
+
   // Tables counted against the write slowdown and stop triggers.
   virtual int StallTableCount(const Version& v) const = 0;
 

@@ -181,13 +181,16 @@ std::optional<Compaction> LeveledCompactionPicker::PickLevel(const Version& v, i
     if (busy.contains(f->number)) {
       continue;
     }
-    std::vector<std::shared_ptr<const FileMetaData>> next;
-    CloseOverLevel(v, level + 1, UserKeyRange::Of(*f), &next);
-    if (AnyBusy(next, busy)) {
+    std::optional<Compaction> c = PickTable(v, level, f, busy);
+    if (!c) {
       continue;
     }
+    if (c->trivial_move) {
+      best = std::move(c);
+      break;  // nothing beats moving a table without rewriting anything
+    }
     std::uint64_t overlap = 0;
-    for (const auto& n : next) {
+    for (const auto& n : c->inputs.back().files) {
       overlap += n->file_size;
     }
     const double ratio =
@@ -196,21 +199,55 @@ std::optional<Compaction> LeveledCompactionPicker::PickLevel(const Version& v, i
       continue;
     }
     best_ratio = ratio;
-    best.emplace();
-    best->reason = CompactionReason::kLevelScore;
-    best->output_level = level + 1;
-    best->target_file_size = options_.target_file_size;
-    best->inputs.push_back({level, {f}});
-    if (next.empty()) {
-      best->trivial_move = true;
-      break;  // nothing beats moving a table without rewriting anything
-    }
-    best->inputs.push_back({level + 1, std::move(next)});
+    best = std::move(c);
   }
   if (best) {
     compact_pointer_[level] = best->inputs.front().files.front()->largest;
   }
   return best;
+}
+
+std::optional<Compaction> LeveledCompactionPicker::PickTable(
+    const Version& v, int level, const std::shared_ptr<const FileMetaData>& f,
+    const FileNumberSet& busy) const {
+  std::vector<std::shared_ptr<const FileMetaData>> next;
+  CloseOverLevel(v, level + 1, UserKeyRange::Of(*f), &next);
+  if (AnyBusy(next, busy)) {
+    return std::nullopt;
+  }
+  Compaction c;
+  c.reason = CompactionReason::kLevelScore;
+  c.output_level = level + 1;
+  c.target_file_size = options_.target_file_size;
+  c.inputs.push_back({level, {f}});
+  if (next.empty()) {
+    c.trivial_move = true;
+  } else {
+    c.inputs.push_back({level + 1, std::move(next)});
+  }
+  return c;
+}
+
+std::optional<Compaction> LeveledCompactionPicker::PickForReads(const Version& v,
+                                                                std::uint64_t file_number,
+                                                                const FileNumberSet& busy) {
+  // The last level has no level below it to merge into.
+  for (int level = 0; level < kNumLevels - 1; ++level) {
+    for (const auto& f : v.levels[level]) {
+      if (f->number != file_number) {
+        continue;
+      }
+      if (busy.contains(file_number)) {
+        return std::nullopt;
+      }
+      std::optional<Compaction> c = level == 0 ? PickLevel0(v, busy) : PickTable(v, level, f, busy);
+      if (c) {
+        c->reason = CompactionReason::kReads;
+      }
+      return c;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<Compaction> LeveledCompactionPicker::PickRange(const Version& v,

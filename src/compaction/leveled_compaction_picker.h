@@ -13,6 +13,9 @@
 //    round robin, after the table compacted last), with every level-(N+1)
 //    table it overlaps, or moved down unchanged (trivial move) when it
 //    overlaps none.
+// When no level needs compaction, a table that reads kept finding above
+// another sorted run (PickForReads) is compacted as above: level 0 whole
+// into level 1, or that one table of level N into level N+1.
 
 #include <array>
 #include <string>
@@ -28,6 +31,8 @@ class LeveledCompactionPicker final : public CompactionPicker {
   std::optional<Compaction> Pick(const Version& v, const FileNumberSet& busy) override;
   std::optional<Compaction> PickRange(const Version& v, const UserKeyRange& range,
                                       const FileNumberSet& busy, bool* blocked) override;
+  std::optional<Compaction> PickForReads(const Version& v, std::uint64_t file_number,
+                                         const FileNumberSet& busy) override;
   int StallTableCount(const Version& v) const override;
   std::uint64_t PendingCompactionBytes(const Version& v) const override;
 
@@ -39,6 +44,11 @@ class LeveledCompactionPicker final : public CompactionPicker {
  private:
   std::optional<Compaction> PickLevel0(const Version& v, const FileNumberSet& busy) const;
   std::optional<Compaction> PickLevel(const Version& v, int level, const FileNumberSet& busy);
+  // Table f of sorted level `level` with every table of level+1 it meets;
+  // nullopt when one of those is busy.
+  std::optional<Compaction> PickTable(const Version& v, int level,
+                                      const std::shared_ptr<const FileMetaData>& f,
+                                      const FileNumberSet& busy) const;
 
   const Options options_;
   // Per level: the largest internal key of the table compacted last.

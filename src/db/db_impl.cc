@@ -1000,6 +1000,10 @@ void DBImpl::MaybeScheduleCompaction() {
   while (bg_compactions_ < limit) {
     std::shared_ptr<const Version> base = versions_->current();
     std::optional<Compaction> c = picker_->Pick(*base, busy_files_);
+    while (!c && !read_compaction_candidates_.empty()) {
+      c = picker_->PickForReads(*base, read_compaction_candidates_.back(), busy_files_);
+      read_compaction_candidates_.pop_back();
+    }
     if (!c) {
       return;
     }
@@ -1013,6 +1017,56 @@ void DBImpl::MaybeScheduleCompaction() {
                      snapshots = LiveSnapshots()]() mutable {
       BackgroundCompaction(std::move(c), std::move(base), std::move(snapshots));
     });
+  }
+}
+
+void DBImpl::RecordReadSample(const Version& v, std::string_view user_key) {
+  const FileMetaData* first = nullptr;
+  auto holds = [user_key](const FileMetaData& f) {
+    return !f.empty_range() && f.smallest_user_key() <= user_key &&
+           user_key <= f.largest_user_key();
+  };
+  for (int level = 0; level < kNumLevels; ++level) {
+    const auto& tables = v.levels[level];
+    const FileMetaData* match = nullptr;
+    if (level == 0) {
+      for (const auto& f : tables) {  // newest first
+        if (holds(*f)) {
+          match = f.get();
+          break;
+        }
+      }
+    } else {
+      auto it = std::lower_bound(tables.begin(), tables.end(), user_key,
+                                 [](const auto& f, std::string_view k) {
+                                   return f->largest_user_key() < k;
+                                 });
+      if (it != tables.end() && holds(**it)) {
+        match = it->get();
+      }
+    }
+    if (match == nullptr) {
+      continue;
+    }
+    if (first == nullptr) {
+      first = match;
+      if (level > 0) {
+        continue;
+      }
+      // A second level-0 table holding the key also counts.
+      const auto later = std::find_if(tables.begin(), tables.end(), [&](const auto& f) {
+        return f.get() != first && holds(*f);
+      });
+      if (later == tables.end()) {
+        continue;
+      }
+    }
+    if (first->read_samples.Charge(first->file_size)) {
+      std::lock_guard lock(mu_);
+      read_compaction_candidates_.push_back(first->number);
+      MaybeScheduleCompaction();
+    }
+    return;
   }
 }
 
@@ -1504,8 +1558,16 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
       children.push_back(NewConcatenatingIterator(std::move(run)));
     }
   }
+  // Read samples only matter where a key can be in more than one table.
+  ReadSampler sampler;
+  if (!read_only_ && sv->version->NumFiles() > 1) {
+    // The pin (held by the iterator until after the sampler) keeps the
+    // Version alive; iterators are released before the DB.
+    sampler = [this, v = sv->version.get()](std::string_view key) { RecordReadSample(*v, key); };
+  }
   return NewDBIterator(NewMergingIterator(std::move(children)), std::move(tombstones), seq,
-                       options.lower_bound, options.upper_bound, std::move(pin));
+                       options.lower_bound, options.upper_bound, std::move(pin),
+                       std::move(sampler));
 }
 
 Status DBImpl::Scan(const ReadOptions& options, std::string_view begin, std::string_view end,

@@ -117,6 +117,10 @@ class DBImpl final : public DB {
   void PurgeObsoleteFiles();
 
   void MaybeScheduleCompaction();  // REQUIRES: mu_ held
+  // An iterator's read sample at `user_key` (see FileMetaData's
+  // ReadSamples): charges the newest of two or more tables of `v` holding
+  // the key. REQUIRES: mu_ not held.
+  void RecordReadSample(const Version& v, std::string_view user_key);
   void BackgroundCompaction(Compaction c, std::shared_ptr<const Version> base,
                             std::vector<SequenceNumber> snapshots);
   // Writes and installs compaction `c` of tables of `base`, without mu_.
@@ -173,6 +177,9 @@ class DBImpl final : public DB {
   bool flush_scheduled_ = false;                    // guarded by mu_
   std::unique_ptr<CompactionPicker> picker_;        // guarded by mu_
   FileNumberSet busy_files_;                        // tables being compacted; guarded by mu_
+  // Tables whose read samples ran out (RecordReadSample), to compact when
+  // no level needs it for its size; guarded by mu_.
+  std::vector<std::uint64_t> read_compaction_candidates_;
   int bg_compactions_ = 0;                          // scheduled or running; guarded by mu_
   int manual_compactions_ = 0;                      // running; guarded by mu_
   int manual_waiting_ = 0;                          // waiting for busy tables; guarded by mu_

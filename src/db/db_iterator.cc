@@ -12,14 +12,21 @@ class DBIterator final : public Iterator {
   DBIterator(std::unique_ptr<InternalIterator> internal,
              std::vector<const RangeTombstoneList*> tombstones, SequenceNumber sequence,
              std::optional<std::string> lower, std::optional<std::string> upper,
-             std::shared_ptr<const void> pin)
+             std::shared_ptr<const void> pin, ReadSampler sampler)
       : pin_(std::move(pin)),
+        sampler_(std::move(sampler)),
         iter_(std::move(internal)),
         tombstones_(std::move(tombstones)),
         sequence_(sequence),
         lower_(std::move(lower)),
         upper_(std::move(upper)) {
     std::erase_if(tombstones_, [](const RangeTombstoneList* t) { return t->empty(); });
+    // Each iterator draws its own intervals: short-lived iterators must
+    // not all start at the same point of one sequence.
+    thread_local std::uint64_t seeds = 0x9e3779b97f4a7c15ull;
+    seeds += 0x9e3779b97f4a7c15ull;
+    random_ = seeds | 1;
+    bytes_until_sample_ = NextSamplePeriod();
   }
 
   bool Valid() const override { return valid_; }
@@ -133,6 +140,25 @@ class DBIterator final : public Iterator {
  private:
   enum class Direction { kForward, kReverse };
 
+  // Uniform in [0, 2 MiB): a sample per MiB stepped over, on average.
+  std::int64_t NextSamplePeriod() {
+    random_ ^= random_ << 13;
+    random_ ^= random_ >> 7;
+    random_ ^= random_ << 17;
+    return static_cast<std::int64_t>((random_ * 0x2545f4914f6cdd1dull) >> 43);
+  }
+
+  // Counts the internal iterator's current entry towards the next sample.
+  void CountRead(std::string_view user_key) {
+    bytes_until_sample_ -= static_cast<std::int64_t>(iter_->key().size() + iter_->value().size());
+    if (bytes_until_sample_ < 0) {
+      bytes_until_sample_ += NextSamplePeriod();
+      if (sampler_) {
+        sampler_(user_key);
+      }
+    }
+  }
+
   void ClearSaved() {
     saved_value_.clear();
     if (saved_value_.capacity() > 1 << 20) {
@@ -161,6 +187,7 @@ class DBIterator final : public Iterator {
         valid_ = false;
         return;
       }
+      CountRead(ikey.user_key);
       if (ikey.sequence > sequence_) {
         continue;
       }
@@ -197,6 +224,7 @@ class DBIterator final : public Iterator {
       if (lower_ && ikey.user_key < std::string_view(*lower_)) {
         break;
       }
+      CountRead(ikey.user_key);
       if (ikey.sequence <= sequence_) {
         if (have_value && ikey.user_key < std::string_view(saved_key_)) {
           break;  // saved_key_ is the answer
@@ -230,6 +258,7 @@ class DBIterator final : public Iterator {
   }
 
   std::shared_ptr<const void> pin_;  // declared first: destroyed last
+  const ReadSampler sampler_;        // may read what pin_ holds
   std::unique_ptr<InternalIterator> iter_;
   std::vector<const RangeTombstoneList*> tombstones_;  // owned through pin_
   const SequenceNumber sequence_;
@@ -241,6 +270,8 @@ class DBIterator final : public Iterator {
   Status status_;
   std::string saved_key_;
   std::string saved_value_;
+  std::uint64_t random_;  // xorshift state, never 0
+  std::int64_t bytes_until_sample_ = 0;
 };
 
 }  // namespace
@@ -250,10 +281,11 @@ std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> intern
                                         SequenceNumber sequence,
                                         std::optional<std::string> lower_bound,
                                         std::optional<std::string> upper_bound,
-                                        std::shared_ptr<const void> pin) {
+                                        std::shared_ptr<const void> pin,
+                                        ReadSampler sampler) {
   return std::make_unique<DBIterator>(std::move(internal), std::move(tombstones), sequence,
                                       std::move(lower_bound), std::move(upper_bound),
-                                      std::move(pin));
+                                      std::move(pin), std::move(sampler));
 }
 
 }  // namespace aeternus

@@ -508,6 +508,54 @@ TEST_F(LeveledCompactionPickerTest, StallTableCountIsTheLevel0TableCount) {
   EXPECT_EQ(picker_.StallTableCount(Version{}), 0);
 }
 
+TEST_F(LeveledCompactionPickerTest, PickForReadsOfLevel0TableCompactsLevel0IntoLevel1) {
+  // Below every trigger: nothing to do for size.
+  const Version v = MakeVersion({
+      {0, File(10, 100, "b", "d")},
+      {0, File(11, 100, "c", "f")},
+      {1, File(2, 100, "c", "d")},
+      {1, File(3, 100, "x", "z")},
+  });
+  EXPECT_FALSE(picker_.Pick(v, none_));
+  const auto c = picker_.PickForReads(v, 11, none_);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->reason, CompactionReason::kReads);
+  EXPECT_EQ(c->output_level, 1);
+  EXPECT_FALSE(c->trivial_move);
+  EXPECT_EQ(InputNumbers(*c, 0), (Numbers{10, 11}));
+  EXPECT_EQ(InputNumbers(*c, 1), (Numbers{2}));
+}
+
+TEST_F(LeveledCompactionPickerTest, PickForReadsOfSortedLevelTableMergesItIntoTheNextLevel) {
+  const Version v = MakeVersion({
+      {1, File(5, 100, "a", "c")},
+      {1, File(6, 100, "d", "f")},
+      {2, File(1, 100, "a", "b")},
+      {2, File(2, 100, "c", "e")},
+      {2, File(3, 100, "g", "h")},
+  });
+  const auto c = picker_.PickForReads(v, 6, none_);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->reason, CompactionReason::kReads);
+  EXPECT_EQ(c->output_level, 2);
+  EXPECT_EQ(InputNumbers(*c, 1), (Numbers{6}));
+  EXPECT_EQ(InputNumbers(*c, 2), (Numbers{2}));
+}
+
+TEST_F(LeveledCompactionPickerTest, PickForReadsSkipsGoneBusyAndLastLevelTables) {
+  const Version v = MakeVersion({
+      {0, File(10, 100, "b", "d")},
+      {1, File(5, 100, "a", "c")},
+      {2, File(2, 100, "c", "e")},
+      {kNumLevels - 1, File(1, 100, "a", "z")},
+  });
+  EXPECT_FALSE(picker_.PickForReads(v, 99, none_));  // compacted away since
+  EXPECT_FALSE(picker_.PickForReads(v, 1, none_));   // nothing below the last level
+  EXPECT_FALSE(picker_.PickForReads(v, 10, FileNumberSet{10}));
+  EXPECT_FALSE(picker_.PickForReads(v, 5, FileNumberSet{2}));  // its next-level table is busy
+  EXPECT_TRUE(picker_.PickForReads(v, 5, none_));
+}
+
 TEST_F(LeveledCompactionPickerTest, PickRangeOutputsIntoDeepestLevelHoldingTheRange) {
   const Version v = MakeVersion({
       {0, File(40, 100, "c", "d")},
@@ -989,6 +1037,11 @@ TEST_F(TieredCompactionPickerTest, PickRangeTakesEveryOverlappingTable) {
   blocked = true;
   EXPECT_FALSE(picker_.PickRange(v, UserKeyRange{"n", "w"}, none_, &blocked));
   EXPECT_FALSE(blocked);
+}
+
+TEST_F(TieredCompactionPickerTest, PickForReadsHasNothingToOffer) {
+  const Version v = MakeVersion({{0, Tier(1, 100, 1, 10)}, {0, Tier(2, 100, 11, 20)}});
+  EXPECT_FALSE(picker_.PickForReads(v, 2, none_));
 }
 
 TEST_F(TieredCompactionPickerTest, StallTableCountCountsEveryTable) {

@@ -604,6 +604,87 @@ INSTANTIATE_TEST_SUITE_P(Styles, DBCompactionTest,
 // rewritten alone; tombstones that hide nothing older go, while one that
 // hides a value in an older table stays, so that value never comes back.
 
+// Read-triggered compaction (leveled): a table that iterators keep finding
+// above another sorted run is compacted down once its read samples run out.
+class DBReadCompactionTest : public DBTestBase {
+ protected:
+  DBReadCompactionTest() : DBTestBase(CompactionOptions(CompactionStyle::kLeveled)) {}
+
+  std::uint64_t Num(std::string_view name) { return ParseNumber(name, Property(name)); }
+
+  // Reads every entry with a new iterator; returns the entries seen.
+  std::size_t ScanAll() {
+    std::unique_ptr<Iterator> it = db_->NewIterator(ReadOptions{});
+    std::size_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++n;
+    }
+    EXPECT_OK(it->status());
+    return n;
+  }
+
+  static std::string Key(int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "key%06d", i);
+    return buf;
+  }
+
+  static constexpr int kKeys = 2000;
+};
+
+TEST_F(DBReadCompactionTest, ScansOverTwoSortedRunsCompactTheUpperOne) {
+  ASSERT_OK(Open());
+  const std::string old_value(100, 'o');
+  const std::string new_value(100, 'n');
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_OK(Put(Key(i), old_value));
+  }
+  ASSERT_OK(db_->CompactAll());
+  // Every other key again, in level-0 tables above the compacted run.
+  for (int i = 0; i < kKeys; i += 2) {
+    ASSERT_OK(Put(Key(i), new_value));
+  }
+  ASSERT_OK(Flush());
+  ASSERT_OK(db_->WaitForCompactions());
+  // Below the level-0 trigger: no compaction is due for size.
+  ASSERT_GE(Num("aeternus.num-files-at-level0"), 1u) << Property("aeternus.stats");
+  ASSERT_LT(Num("aeternus.num-files-at-level0"), 4u) << Property("aeternus.stats");
+  const std::uint64_t compactions = Num("aeternus.num-compactions");
+
+  // A scan steps over about 340 KB; a table this small allows 100 samples,
+  // about 100 MiB of reads.
+  int scans = 0;
+  while (Num("aeternus.num-files-at-level0") != 0 && scans < 2000) {
+    ASSERT_EQ(ScanAll(), static_cast<std::size_t>(kKeys));
+    ++scans;
+    if (scans % 50 == 0) {
+      ASSERT_OK(db_->WaitForCompactions());
+    }
+  }
+  ASSERT_OK(db_->WaitForCompactions());
+  EXPECT_EQ(Num("aeternus.num-files-at-level0"), 0u) << scans << " scans\n"
+                                                     << Property("aeternus.stats");
+  EXPECT_GT(Num("aeternus.num-compactions"), compactions);
+  EXPECT_GT(scans, 100);  // not before the samples ran out
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_EQ(Get(Key(i)), i % 2 == 0 ? new_value : old_value) << Key(i);
+  }
+}
+
+TEST_F(DBReadCompactionTest, ScansOverOneSortedRunCompactNothing) {
+  ASSERT_OK(Open());
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_OK(Put(Key(i), std::string(100, 'v')));
+  }
+  ASSERT_OK(db_->CompactAll());
+  const std::uint64_t compactions = Num("aeternus.num-compactions");
+  for (int scan = 0; scan < 400; ++scan) {
+    ASSERT_EQ(ScanAll(), static_cast<std::size_t>(kKeys));
+  }
+  ASSERT_OK(db_->WaitForCompactions());
+  EXPECT_EQ(Num("aeternus.num-compactions"), compactions);
+}
+
 class DBTieredTombstoneCompactionTest : public DBTestBase {
  protected:
   static Options TieredOptions() {
