@@ -81,25 +81,15 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   num_entries_.fetch_add(1, std::memory_order_relaxed);
 
   if (type == ValueType::kRangeDeletion) {
-    // Built outside the lock; only the swap of lists happens under it.
-    std::vector<RangeTombstone> merged{{std::string(key), std::string(value), seq}};
-    TombstoneLists lists;
+    range_tombstones_.Add(key, value, seq);
+    std::shared_ptr<const RangeTombstoneList> list = range_tombstones_.Publish();
     {
       std::lock_guard lock(range_mu_);
-      lists = range_lists_;
+      range_list_.swap(list);
     }
-    while (!lists.empty() && lists.back()->tombstones().size() <= merged.size()) {
-      const auto& last = lists.back()->tombstones();
-      merged.insert(merged.end(), last.begin(), last.end());
-      lists.pop_back();
-    }
-    lists.push_back(std::make_shared<const RangeTombstoneList>(std::move(merged)));
-    {
-      std::lock_guard lock(range_mu_);
-      range_lists_ = std::move(lists);
-    }
-    range_tombstone_bytes_.fetch_add(key.size() + value.size() + sizeof(RangeTombstone),
-                                     std::memory_order_relaxed);
+    // `list` now holds the previous state; it is released outside the lock.
+    range_tombstone_bytes_.store(range_tombstones_.ApproximateMemoryUsage(),
+                                 std::memory_order_relaxed);
     has_range_tombstones_.store(true, std::memory_order_release);
     return;
   }
@@ -148,16 +138,20 @@ MemTable::TombstoneLists MemTable::RangeTombstones() const {
     return {};
   }
   std::lock_guard lock(range_mu_);
-  return range_lists_;
+  return {range_list_};
 }
 
 SequenceNumber MemTable::MaxCoveringTombstone(std::string_view user_key,
                                               SequenceNumber read_sequence) const {
-  SequenceNumber max = 0;
-  for (const auto& list : RangeTombstones()) {
-    max = std::max(max, list->MaxCoveringSequence(user_key, read_sequence));
+  if (!has_range_tombstones_.load(std::memory_order_acquire)) {
+    return 0;
   }
-  return max;
+  std::shared_ptr<const RangeTombstoneList> list;
+  {
+    std::lock_guard lock(range_mu_);
+    list = range_list_;
+  }
+  return list->MaxCoveringSequence(user_key, read_sequence);
 }
 
 class MemTable::Iter final : public InternalIterator {

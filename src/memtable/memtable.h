@@ -3,8 +3,8 @@
 // until it is frozen and flushed to a table.
 //
 // Entries are internal keys (user key, sequence, type) in a skip list; range
-// tombstones are kept apart, in insertion order, and served as a fragmented
-// RangeTombstoneList.
+// tombstones are kept apart, in a RangeTombstoneAccumulator, and served as
+// one fragmented RangeTombstoneList per state.
 // Thread safety: Add needs external synchronisation (the write-group leader);
 // Get, NewIterator and RangeTombstones may run concurrently with one Add.
 // Invariants: (1) entries never change once in; (2) (user key, sequence) is
@@ -53,9 +53,8 @@ class MemTable {
   // order. REQUIRES: the memtable outlives the iterator.
   std::unique_ptr<InternalIterator> NewIterator() const;
 
-  // The range tombstones added so far, as a few fragmented lists (at most
-  // about log2 of their number); empty when there are none. A key is
-  // covered at a sequence when any list covers it.
+  // The range tombstones added so far, as one fragmented list; empty when
+  // there are none. A key is covered at a sequence when any list covers it.
   using TombstoneLists = std::vector<std::shared_ptr<const RangeTombstoneList>>;
   TombstoneLists RangeTombstones() const;
   // The highest sequence <= read_sequence of a range tombstone covering
@@ -102,12 +101,14 @@ class MemTable {
   std::atomic<SequenceNumber> first_seq_{0};
   std::atomic<SequenceNumber> last_seq_{0};
 
-  // Range tombstones in lists of strictly decreasing sizes (a binary
-  // counter): adding one merges the lists of equal size, so each tombstone
-  // is re-fragmented O(log n) times in all. Guarded by range_mu_; the lists
-  // themselves are immutable and shared with readers.
+  // Range tombstones: range_tombstones_ is written by Add only; each Add
+  // publishes its new state as range_list_ (guarded by range_mu_), an
+  // immutable list that shares all but the changed tree nodes with the
+  // states before it. Adding one costs O(log n) plus the fragments it
+  // overlaps, and a lookup is one tree search.
+  RangeTombstoneAccumulator range_tombstones_;
   mutable std::mutex range_mu_;
-  TombstoneLists range_lists_;
+  std::shared_ptr<const RangeTombstoneList> range_list_;
   std::atomic<bool> has_range_tombstones_{false};
   std::atomic<std::size_t> range_tombstone_bytes_{0};
 };

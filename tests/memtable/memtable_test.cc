@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <iterator>
 #include <map>
 #include <numeric>
 #include <random>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -111,7 +113,7 @@ TEST(MemTableTest, RangeTombstonesCoverByHighestVisibleSequence) {
   EXPECT_EQ(Get(mem, "a", 100), "NOT_FOUND");
 }
 
-TEST(MemTableTest, ManyRangeTombstonesStayInFewListsAndAllCount) {
+TEST(MemTableTest, ManyRangeTombstonesAreOneListAndAllCount) {
   MemTable mem(1);
   constexpr int kCount = 1000;
   for (int i = 0; i < kCount; ++i) {
@@ -122,7 +124,7 @@ TEST(MemTableTest, ManyRangeTombstonesStayInFewListsAndAllCount) {
     mem.Add(static_cast<SequenceNumber>(i + 1), ValueType::kRangeDeletion, begin, end);
   }
   auto lists = mem.RangeTombstones();
-  EXPECT_LE(lists.size(), 10u);  // one list per set bit of 1000
+  EXPECT_EQ(lists.size(), 1u);
   std::size_t total = 0;
   for (const auto& l : lists) {
     total += l->tombstones().size();
@@ -136,6 +138,73 @@ TEST(MemTableTest, ManyRangeTombstonesStayInFewListsAndAllCount) {
     EXPECT_EQ(mem.MaxCoveringTombstone(inside, kCount), static_cast<SequenceNumber>(i + 1));
     EXPECT_EQ(mem.MaxCoveringTombstone(outside, kCount), 0u);
   }
+}
+
+TEST(MemTableTest, RangeTombstoneListsTakenEarlierKeepTheirContents) {
+  MemTable mem(1);
+  mem.Add(1, ValueType::kRangeDeletion, "b", "f");
+  const std::size_t one = mem.ApproximateMemoryUsage();
+  MemTable::TombstoneLists before = mem.RangeTombstones();
+  mem.Add(2, ValueType::kRangeDeletion, "a", "z");
+  mem.Add(3, ValueType::kRangeDeletion, "c", "d");
+  EXPECT_GT(mem.ApproximateMemoryUsage(), one);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0]->tombstones().size(), 1u);
+  EXPECT_EQ(before[0]->MaxCoveringSequence("c", 100), 1u);
+  EXPECT_EQ(before[0]->MaxCoveringSequence("a", 100), 0u);
+  MemTable::TombstoneLists after = mem.RangeTombstones();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0]->tombstones().size(), 3u);
+  EXPECT_EQ(after[0]->MaxCoveringSequence("c", 100), 3u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("c", 2), 2u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("c", 1), 1u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("a", 1), 0u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("e", 100), 2u);
+  EXPECT_EQ(mem.MaxCoveringTombstone("z", 100), 0u);
+}
+
+TEST(MemTableTest, RangeTombstoneReadersRunBesideOneWriter) {
+  MemTable mem(1);
+  constexpr int kCount = 20000;
+  auto key = [](int n) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "k%07d", n);
+    return std::string(buf);
+  };
+  std::atomic<int> published{0};
+  std::atomic<bool> stop{false};
+  auto read = [&](unsigned seed) {
+    std::mt19937 rng(seed);
+    while (!stop.load()) {
+      const int n = published.load(std::memory_order_acquire);
+      if (n == 0) {
+        continue;
+      }
+      // Tombstone i (sequence i) covers [key(10 i), key(10 i + 5)); it is
+      // in every state taken after it was published.
+      const int i = 1 + static_cast<int>(rng() % static_cast<unsigned>(n));
+      EXPECT_EQ(mem.MaxCoveringTombstone(key(10 * i + 2), kCount), static_cast<SequenceNumber>(i));
+      EXPECT_EQ(mem.MaxCoveringTombstone(key(10 * i + 7), kCount), 0u);
+      MemTable::TombstoneLists lists = mem.RangeTombstones();
+      ASSERT_EQ(lists.size(), 1u);
+      EXPECT_EQ(lists[0]->MaxCoveringSequence(key(10 * i), kCount),
+                static_cast<SequenceNumber>(i));
+    }
+  };
+  std::thread r1(read, 1);
+  std::thread r2(read, 2);
+  for (int i = 1; i <= kCount; ++i) {
+    mem.Add(static_cast<SequenceNumber>(i), ValueType::kRangeDeletion, key(10 * i),
+            key(10 * i + 5));
+    published.store(i, std::memory_order_release);
+  }
+  stop = true;
+  r1.join();
+  r2.join();
+  auto lists = mem.RangeTombstones();
+  ASSERT_EQ(lists.size(), 1u);
+  EXPECT_EQ(lists[0]->tombstones().size(), static_cast<std::size_t>(kCount));
+  EXPECT_EQ(lists[0]->fragments().size(), static_cast<std::size_t>(kCount));
 }
 
 TEST(MemTableTest, ReadersRunBesideOneWriter) {
