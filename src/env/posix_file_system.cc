@@ -149,6 +149,7 @@ class PosixLogFile final : public WritableFile {
     max_window_ = RoundUpToPage(std::max<std::uint64_t>(options.max_window, 1));
     window_ =
         std::min(RoundUpToPage(std::max<std::uint64_t>(options.initial_window, 1)), max_window_);
+    unmap_behind_ = options.unmap_behind == 0 ? 0 : RoundUpToPage(options.unmap_behind);
   }
   PosixLogFile(const PosixLogFile&) = delete;
   PosixLogFile& operator=(const PosixLogFile&) = delete;
@@ -176,7 +177,8 @@ class PosixLogFile final : public WritableFile {
         return buffered_->Append(data);
       }
     }
-    // Invariant: map_start_ <= size_ <= map_end_ <= reserved_.
+    // Invariant: map_start_ <= size_ <= map_end_ <= reserved_; map_start_
+    // is page-aligned.
     while (!data.empty()) {
       if (size_ == map_end_) {
         if (Status s = MapNextWindow(); !s.ok()) {
@@ -191,6 +193,9 @@ class PosixLogFile final : public WritableFile {
       std::memcpy(map_ + (size_ - map_start_), data.data(), n);
       size_ += n;
       data.remove_prefix(n);
+    }
+    if (unmap_behind_ != 0 && size_ - map_start_ >= unmap_behind_ && size_ < map_end_) {
+      UnmapFilledPages();
     }
     return Status::OK();
   }
@@ -331,6 +336,18 @@ class PosixLogFile final : public WritableFile {
     return Status::OK();
   }
 
+  // Unmaps the whole pages of the mapping before size_. REQUIRES: map_ is
+  // not null, size_ < map_end_. A failed munmap leaves the mapping as it
+  // was: the pages go with the rest of the window.
+  void UnmapFilledPages() {
+    const std::uint64_t filled = (size_ - map_start_) / page_size_ * page_size_;
+    if (filled == 0 || ::munmap(map_, static_cast<std::size_t>(filled)) != 0) {
+      return;
+    }
+    map_ += filled;
+    map_start_ += filled;
+  }
+
   // Carries on with write(2) appends at size_; the fd moves to buffered_.
   Status SwitchToBuffered() {
     if (Status s = Unmap(); !s.ok()) {
@@ -355,6 +372,9 @@ class PosixLogFile final : public WritableFile {
   char* map_ = nullptr;           // [map_start_, map_end_) of the file, or null
   std::uint64_t map_start_ = 0;
   std::uint64_t map_end_ = 0;  // also where the next window starts
+  // Filled bytes that trigger an unmap (UnmapFilledPages): a multiple of
+  // the page size, or 0 for never.
+  std::uint64_t unmap_behind_ = 0;
   bool closed_ = false;
   int fallocate_calls_ = 0;
   int mmap_calls_ = 0;

@@ -9,7 +9,12 @@
 // that stay inside the reserved space changes no file size, so it needs no
 // journal commit for one. Each window is mapped MAP_SHARED read/write and an
 // append is a memcpy into it: no system call per append. The previous
-// window is unmapped when the next is mapped.
+// window is unmapped when the next is mapped, and the whole pages of the
+// current window that appends have filled are unmapped as they pass
+// (unmap_behind): they are never written again, and mapped they would count
+// in the process's resident memory although they are only page cache.
+// Unmapping keeps their data: the kernel marks the pages dirty in the page
+// cache, where Sync and writeback find them.
 //   - Flush does nothing: the bytes are already in the page cache, so a
 //     process crash loses nothing.
 //   - Sync is fdatasync, which on Linux writes back the pages dirtied
@@ -56,6 +61,12 @@ struct PosixLogFileOptions {
   // size reserved); 16 MiB bounds the zeros a crash can leave per log.
   std::size_t initial_window = 64 << 10;
   std::size_t max_window = 16 << 20;
+
+  // Once appends have filled at least this many bytes of whole pages at the
+  // start of the current mapping, those pages are unmapped (one munmap):
+  // at most about this much appended data stays mapped. Rounded up to the
+  // page size; 0 keeps each window mapped in full until the next.
+  std::size_t unmap_behind = 1 << 20;
 
   // Tests: when not 0, the n-th call (counting from 1) of fallocate and
   // every later one fail with fallocate_errno instead of being made; the

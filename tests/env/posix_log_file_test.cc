@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cinttypes>
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -191,6 +194,103 @@ TEST_F(PosixLogFileTest, SyncThenMoreAppends) {
   ExpectAppendedThenZeros(expected);
   ASSERT_OK(file->Close());
   EXPECT_TRUE(OnDisk() == expected);
+}
+
+// Bytes of this process's mappings of `path`, from /proc/self/maps.
+std::uint64_t MappedBytesOf(const std::string& path) {
+  std::ifstream maps("/proc/self/maps");
+  std::uint64_t total = 0;
+  for (std::string line; std::getline(maps, line);) {
+    if (line.size() < path.size() ||
+        line.compare(line.size() - path.size(), path.size(), path) != 0) {
+      continue;
+    }
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    if (std::sscanf(line.c_str(), "%" SCNx64 "-%" SCNx64, &start, &end) == 2) {
+      total += end - start;
+    }
+  }
+  return total;
+}
+
+TEST_F(PosixLogFileTest, FilledPagesAreUnmappedBehindTheAppends) {
+  // One window of 1 MiB; the filled pages are unmapped 64 KiB at a time.
+  PosixLogFileOptions o;
+  o.initial_window = o.max_window = 1 << 20;
+  o.unmap_behind = 64 << 10;
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(NewPosixLogFile(path_, o, &file));
+  std::string expected;
+  for (int i = 0; i < 6000; ++i) {  // 900 KB of 150-byte appends, synced now and then
+    const std::string piece = Bytes(150, static_cast<std::uint32_t>(i));
+    ASSERT_OK(file->Append(piece));
+    expected += piece;
+    // What stays mapped: the window from the page holding the next append
+    // on, less than 64 KiB of filled pages before it.
+    const std::uint64_t from_page = expected.size() / PageSize() * PageSize();
+    ASSERT_LE(MappedBytesOf(path_), (1u << 20) - from_page + (64u << 10)) << "append " << i;
+    if (i % 1000 == 999) {
+      ASSERT_OK(file->Sync());
+    }
+  }
+  EXPECT_LT(MappedBytesOf(path_), (1u << 20) - (800u << 10));
+  // Unmapped pages keep their bytes: they are dirty in the page cache.
+  ExpectAppendedThenZeros(expected);
+  for (int i = 0; i < 2000; ++i) {  // into the next windows
+    const std::string piece = Bytes(150, static_cast<std::uint32_t>(i) + 6000);
+    ASSERT_OK(file->Append(piece));
+    expected += piece;
+  }
+  ASSERT_OK(file->Sync());
+  ASSERT_OK(file->Close());
+  EXPECT_EQ(MappedBytesOf(path_), 0u);
+  EXPECT_TRUE(OnDisk() == expected);
+}
+
+TEST_F(PosixLogFileTest, UnmapBehindZeroKeepsTheWindowMapped) {
+  PosixLogFileOptions o;
+  o.initial_window = o.max_window = 1 << 20;
+  o.unmap_behind = 0;
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(NewPosixLogFile(path_, o, &file));
+  const std::string data = Bytes(900 << 10, 3);
+  ASSERT_OK(file->Append(data));
+  EXPECT_EQ(MappedBytesOf(path_), 1u << 20);
+  ASSERT_OK(file->Close());
+  EXPECT_EQ(MappedBytesOf(path_), 0u);
+  EXPECT_TRUE(OnDisk() == data);
+}
+
+TEST_F(PosixLogFileTest, ProcessCrashKeepsBytesOfUnmappedPages) {
+  // The child's appends fill pages that are unmapped before it dies
+  // without Close or Sync: the bytes are in the page cache all the same.
+  PosixLogFileOptions o;
+  o.initial_window = o.max_window = 256 << 10;
+  o.unmap_behind = 16 << 10;
+  std::vector<std::string> pieces;
+  for (int i = 0; i < 40; ++i) {
+    pieces.push_back(Bytes(10000, static_cast<std::uint32_t>(i) + 100));
+  }
+  int code = 0;
+  const std::string report = RunChild(
+      [&](int out) {
+        std::unique_ptr<WritableFile> file;
+        Status s = NewPosixLogFile(path_, o, &file);
+        for (const std::string& piece : pieces) {
+          if (s.ok()) s = file->Append(piece);
+        }
+        ReportAndExit(out, s.ok() ? "ok" : s.ToString());
+      },
+      &code);
+  ASSERT_EQ(code, 0);
+  ASSERT_EQ(report, "ok");
+  std::string expected;
+  for (const std::string& piece : pieces) {
+    expected += piece;
+  }
+  EXPECT_EQ(DiskSize(), 512u << 10);  // two windows reserved
+  ExpectAppendedThenZeros(expected);
 }
 
 TEST_F(PosixLogFileTest, DestructorTruncates) {
