@@ -41,7 +41,9 @@ std::string_view CompactionStyleName(CompactionStyle style);
 struct EngineConfig {
   std::size_t write_buffer_size = 64u << 20;
   // Frozen memtables that may wait for their flush beside the active one.
-  int max_frozen_memtables = 2;
+  // 1: two memtables in all, as LevelDB has (fixed), so that every engine
+  // gets the same memtable memory.
+  int max_frozen_memtables = 1;
   std::size_t block_size = 4096;
   std::size_t cache_size = 32u << 20;  // block cache bytes
   int bloom_bits = 10;                 // per key; 0: no filter
