@@ -1,8 +1,12 @@
 #include "aeternus/write_batch.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
 #include "util/coding.h"
+#include "util/status_macros.h"
 
 namespace aeternus {
 
@@ -127,11 +131,65 @@ class MemTableInserter final : public WriteBatch::Handler {
   SequenceNumber seq_;
   MemTable* mem_;
 };
+
+// Collects a batch's point entries, to insert them in internal-key order:
+// each insert then starts from where the previous one went (the skip
+// list's splice) instead of from the top of the list.
+class SortedMemTableInserter final : public WriteBatch::Handler {
+ public:
+  struct Entry {
+    std::string_view key;
+    std::string_view value;
+    SequenceNumber sequence;
+    ValueType type;
+  };
+
+  SortedMemTableInserter(SequenceNumber seq, MemTable* mem, std::size_t count)
+      : seq_(seq), mem_(mem) {
+    entries_.reserve(count);
+  }
+  Status Put(std::string_view key, std::string_view value) override {
+    entries_.push_back({key, value, seq_++, ValueType::kValue});
+    return Status::OK();
+  }
+  Status Delete(std::string_view key) override {
+    entries_.push_back({key, {}, seq_++, ValueType::kDeletion});
+    return Status::OK();
+  }
+  Status DeleteRange(std::string_view begin, std::string_view end) override {
+    mem_->Add(seq_++, ValueType::kRangeDeletion, begin, end);
+    return Status::OK();
+  }
+
+  // Inserts the point entries by user key, newest version first.
+  void Finish() {
+    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      const int c = a.key.compare(b.key);
+      return c != 0 ? c < 0 : a.sequence > b.sequence;
+    });
+    for (const Entry& e : entries_) {
+      mem_->Add(e.sequence, e.type, e.key, e.value);
+    }
+  }
+
+ private:
+  SequenceNumber seq_;
+  MemTable* mem_;
+  std::vector<Entry> entries_;
+};
 }  // namespace
 
 Status WriteBatchInternal::InsertInto(const WriteBatch& b, MemTable* mem) {
-  MemTableInserter inserter(Sequence(b), mem);
-  return b.Iterate(&inserter);
+  // Small groups gain nothing from sorting.
+  constexpr std::uint32_t kSortFrom = 16;
+  if (b.Count() < kSortFrom) {
+    MemTableInserter inserter(Sequence(b), mem);
+    return b.Iterate(&inserter);
+  }
+  SortedMemTableInserter inserter(Sequence(b), mem, b.Count());
+  AE_RETURN_IF_ERROR(b.Iterate(&inserter));
+  inserter.Finish();
+  return Status::OK();
 }
 
 }  // namespace aeternus

@@ -74,10 +74,15 @@ MemTable::MemTable(std::uint64_t wal_number)
 
 void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
                    std::string_view value) {
-  if (first_seq_.load(std::memory_order_relaxed) == 0) {
+  // A group may be inserted out of sequence order (sorted by key), so keep
+  // the lowest and highest; one writer at a time, so load and store do.
+  const SequenceNumber first = first_seq_.load(std::memory_order_relaxed);
+  if (first == 0 || seq < first) {
     first_seq_.store(seq, std::memory_order_relaxed);
   }
-  last_seq_.store(seq, std::memory_order_relaxed);
+  if (seq > last_seq_.load(std::memory_order_relaxed)) {
+    last_seq_.store(seq, std::memory_order_relaxed);
+  }
   num_entries_.fetch_add(1, std::memory_order_relaxed);
 
   if (type == ValueType::kRangeDeletion) {

@@ -44,6 +44,20 @@ TEST(MemTableTest, GetSeesNewestVersionAtOrBelowSequence) {
   EXPECT_EQ(mem.last_sequence(), 4u);
 }
 
+TEST(MemTableTest, SequencesAddedOutOfOrderKeepTheirRange) {
+  // A write group may be inserted sorted by key rather than by sequence.
+  MemTable mem(1);
+  mem.Add(12, ValueType::kValue, "a", "a12");
+  mem.Add(14, ValueType::kValue, "b", "b14");
+  mem.Add(11, ValueType::kValue, "b", "b11");
+  mem.Add(13, ValueType::kDeletion, "c", "");
+  EXPECT_EQ(mem.first_sequence(), 11u);
+  EXPECT_EQ(mem.last_sequence(), 14u);
+  EXPECT_EQ(Get(mem, "b", 13), "b11");
+  EXPECT_EQ(Get(mem, "b", 14), "b14");
+  EXPECT_EQ(Get(mem, "c", 20), "DELETED@13");
+}
+
 TEST(MemTableTest, KeysWithZeroAndHighBytesSortBytewise) {
   MemTable mem(1);
   const std::string keys[] = {std::string("a\0b", 3), std::string("a"), std::string("\xff"),
