@@ -223,7 +223,9 @@ class PosixLogFile final : public WritableFile {
     if (::fdatasync(fd_) != 0) {
       return PosixError(path_, errno);
     }
-    return Status::OK();
+    const std::uint64_t gap = size_ - synced_size_;
+    synced_size_ = size_;
+    return AdviseForSyncGap(gap);
   }
 
   Status Close() override {
@@ -284,6 +286,58 @@ class PosixLogFile final : public WritableFile {
     return Status::OK();
   }
 
+  // Sets syncs_often_ from the bytes appended between two syncs (see
+  // PosixLogFileOptions::frequent_sync) and, when it changes, advises the
+  // current mapping.
+  Status AdviseForSyncGap(std::uint64_t gap) {
+    ++sync_calls_;
+    if (options_.frequent_sync == 0 || sync_calls_ == 1) {
+      return Status::OK();
+    }
+    const bool often = gap < options_.frequent_sync;
+    if (often == syncs_often_) {
+      return Status::OK();
+    }
+    syncs_often_ = often;
+    if (often) {
+      return RemapForSmallFolios();
+    }
+    Advise();
+    return Status::OK();
+  }
+
+  // madvise of the current mapping for syncs_often_. Advice only: a
+  // failure changes nothing but the size of later folios.
+  void Advise() const {
+    if (map_ != nullptr) {
+      ::madvise(map_, static_cast<std::size_t>(map_end_ - map_start_),
+                syncs_often_ ? MADV_RANDOM : MADV_NORMAL);
+    }
+  }
+
+  // Syncs have become frequent, but faults of the current window may have
+  // read ahead large folios past size_, which each append after a sync
+  // would dirty, and the sync write back, in full. The window is unmapped,
+  // the clean pages after the one holding size_ are dropped from the page
+  // cache up to the end of the reserved space (they hold only its zeros:
+  // never data, never dirty), and the window is mapped again from that
+  // page, advised.
+  Status RemapForSmallFolios() {
+    if (map_ == nullptr || size_ == map_end_) {
+      return Status::OK();  // the next window is advised when mapped
+    }
+    if (Status s = Unmap(); !s.ok()) {
+      return s;
+    }
+    const std::uint64_t next_page = RoundUpToPage(size_);
+    if (next_page < reserved_) {
+      ::posix_fadvise(fd_, static_cast<off_t>(next_page),
+                      static_cast<off_t>(reserved_ - next_page), POSIX_FADV_DONTNEED);
+    }
+    map_start_ = map_end_ = size_ / page_size_ * page_size_;
+    return MapNextWindow();
+  }
+
   // fallocate(mode 0) of [reserved_, target): 0 or the errno.
   int Fallocate(std::uint64_t target) {
     ++fallocate_calls_;
@@ -299,8 +353,9 @@ class PosixLogFile final : public WritableFile {
     return 0;
   }
 
-  // Maps the reserved space from size_ on (at most max_window_ bytes).
-  // REQUIRES: size_ == map_end_ < reserved_. Switches to buffered_ when
+  // Maps the reserved space from map_end_ on (at most max_window_ bytes).
+  // REQUIRES: map_ is null or size_ == map_end_; map_end_ is page-aligned,
+  // map_end_ <= size_ < reserved_. Switches to buffered_ when
   // mmap fails.
   Status MapNextWindow() {
     if (Status s = Unmap(); !s.ok()) {
@@ -320,6 +375,9 @@ class PosixLogFile final : public WritableFile {
     map_ = static_cast<char*>(base);
     map_start_ = start;
     map_end_ = start + len;
+    if (syncs_often_) {
+      Advise();
+    }
     return Status::OK();
   }
 
@@ -375,6 +433,9 @@ class PosixLogFile final : public WritableFile {
   // Filled bytes that trigger an unmap (UnmapFilledPages): a multiple of
   // the page size, or 0 for never.
   std::uint64_t unmap_behind_ = 0;
+  std::uint64_t synced_size_ = 0;  // size_ at the last Sync
+  int sync_calls_ = 0;
+  bool syncs_often_ = false;  // the mapping is advised MADV_RANDOM
   bool closed_ = false;
   int fallocate_calls_ = 0;
   int mmap_calls_ = 0;

@@ -18,7 +18,14 @@
 //   - Flush does nothing: the bytes are already in the page cache, so a
 //     process crash loses nothing.
 //   - Sync is fdatasync, which on Linux writes back the pages dirtied
-//     through a shared mapping of the file.
+//     through a shared mapping of the file. The kernel dirties, counts and
+//     writes back a whole page-cache folio, and the folios it allocates
+//     when faults in a large mapping read ahead grow to 16 KiB and more
+//     (2 MiB in a 64 MiB mapping): an append after each sync would then
+//     write a whole folio again. So once syncs come often (frequent_sync),
+//     the mapping is advised MADV_RANDOM, which keeps the folios that later
+//     faults allocate to one page; when they come rarely again, it goes
+//     back to MADV_NORMAL (larger folios, fewer faults).
 //   - Close (and the destructor) unmaps, truncates the file to the bytes
 //     appended and closes it. The truncation is not synced: after a machine
 //     crash the file may keep zeros (reserved space) past the last record,
@@ -67,6 +74,15 @@ struct PosixLogFileOptions {
   // at most about this much appended data stays mapped. Rounded up to the
   // page size; 0 keeps each window mapped in full until the next.
   std::size_t unmap_behind = 1 << 20;
+
+  // A Sync after fewer than this many bytes appended since the previous
+  // one (not counting the file's first Sync) is frequent: from there on the
+  // mapping is advised MADV_RANDOM, until a Sync comes after this many
+  // bytes or more. Measured (ext4, Linux 6.18, 150-byte appends): a synced
+  // append in a 16 MiB window dirtied 16 KiB with readahead's folios and 4
+  // KiB with MADV_RANDOM; an unsynced append costs 0.16 us instead of
+  // 0.09 us under MADV_RANDOM. 0 never advises.
+  std::size_t frequent_sync = 1 << 20;
 
   // Tests: when not 0, the n-th call (counting from 1) of fallocate and
   // every later one fail with fallocate_errno instead of being made; the

@@ -248,6 +248,60 @@ TEST_F(PosixLogFileTest, FilledPagesAreUnmappedBehindTheAppends) {
   EXPECT_TRUE(OnDisk() == expected);
 }
 
+// Whether every mapping of `path` in /proc/self/smaps carries the "rr"
+// flag (MADV_RANDOM); false when none is mapped.
+bool MappedRandom(const std::string& path) {
+  std::ifstream smaps("/proc/self/smaps");
+  bool in_path = false;
+  int mappings = 0;
+  int random = 0;
+  for (std::string line; std::getline(smaps, line);) {
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    if (std::sscanf(line.c_str(), "%" SCNx64 "-%" SCNx64, &start, &end) == 2) {
+      in_path = line.size() >= path.size() &&
+                line.compare(line.size() - path.size(), path.size(), path) == 0;
+      mappings += in_path ? 1 : 0;
+    } else if (in_path && line.rfind("VmFlags:", 0) == 0) {
+      random += line.find(" rr") != std::string::npos ? 1 : 0;
+    }
+  }
+  return mappings > 0 && random == mappings;
+}
+
+TEST_F(PosixLogFileTest, FrequentSyncsKeepFoliosToOnePage) {
+  // 64 KiB windows; syncs 1 KiB apart are frequent, 100 KiB apart are not.
+  PosixLogFileOptions o;
+  o.initial_window = o.max_window = 64 << 10;
+  o.frequent_sync = 32 << 10;
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(NewPosixLogFile(path_, o, &file));
+  std::string expected;
+  auto append = [&](std::size_t n) {
+    const std::string piece = Bytes(n, static_cast<std::uint32_t>(expected.size()));
+    ASSERT_OK(file->Append(piece));
+    expected += piece;
+  };
+  append(100);
+  ASSERT_OK(file->Sync());  // a file's first sync (a header) decides nothing
+  EXPECT_FALSE(MappedRandom(path_));
+  append(1000);
+  ASSERT_OK(file->Sync());
+  EXPECT_TRUE(MappedRandom(path_));
+  for (int i = 0; i < 200; ++i) {  // into later windows: mapped MADV_RANDOM too
+    append(1000);
+    ASSERT_OK(file->Sync());
+    ASSERT_TRUE(MappedRandom(path_)) << "sync " << i;
+  }
+  append(100 << 10);
+  ASSERT_OK(file->Sync());
+  EXPECT_FALSE(MappedRandom(path_));
+  append(50 << 10);  // a new window, mapped with the default advice
+  EXPECT_FALSE(MappedRandom(path_));
+  ASSERT_OK(file->Close());
+  EXPECT_TRUE(OnDisk() == expected);
+}
+
 TEST_F(PosixLogFileTest, UnmapBehindZeroKeepsTheWindowMapped) {
   PosixLogFileOptions o;
   o.initial_window = o.max_window = 1 << 20;
