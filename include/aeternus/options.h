@@ -59,6 +59,17 @@ struct Options {
   // 0 disables the cache. Default: 32 MiB.
   std::size_t block_cache_capacity = 32u << 20;
 
+  // Tables are read through memory mappings where the platform allows (no
+  // copy, no cache for uncompressed blocks), and every page read stays in
+  // the process's resident memory (VmRSS) while its table is open, although
+  // it is the kernel's page cache. When not 0, at most about this many
+  // bytes of data blocks stay mapped: beyond it, the pages read least
+  // recently are dropped from the mappings (the kernel keeps them in its
+  // page cache; reading them again costs a page fault). Reads that keep
+  // going over more data than this get slower (a fault per 64 KiB read
+  // again). 0: no bound, as LevelDB. Default: 0.
+  std::uint64_t mapped_table_capacity = 0;
+
   // Compression of table data blocks. A block is stored uncompressed when
   // compression saves less than 1/8 of it. Refused at Open when the library
   // was built without the codec. Default: kNone.

@@ -16,12 +16,15 @@
 namespace aeternus {
 
 class BlockCache;
+class MappedTableBudget;
 class TableReader;
 
 class TableCache {
  public:
+  // block_cache and mapped_budget are borrowed (null for none) and must
+  // outlive the TableCache.
   TableCache(std::string dbname, FileSystem* fs, BlockCache* block_cache,
-             bool verify_checksums);
+             MappedTableBudget* mapped_budget, bool verify_checksums);
 
   // The reader of table `number` (of `file_size` bytes), opening it if
   // needed. Corruption when the file is damaged.
@@ -29,11 +32,14 @@ class TableCache {
              std::shared_ptr<TableReader>* reader);
   // Drops the cached reader of a table that is no longer live.
   void Evict(std::uint64_t number);
+  // TableReader::ReleaseMappedPages of table `number`, if it is open.
+  void ReleaseMappedPages(std::uint64_t number);
 
  private:
   const std::string dbname_;
   FileSystem* const fs_;
   BlockCache* const block_cache_;
+  MappedTableBudget* const mapped_budget_;
   const bool verify_checksums_;
 
   std::mutex mu_;

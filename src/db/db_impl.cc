@@ -10,6 +10,7 @@
 
 #include "cache/block_cache.h"
 #include "cache/table_cache.h"
+#include "sstable/mapped_table_budget.h"
 #include "compaction/compaction_job.h"
 #include "db/db_iterator.h"
 #include "db/write_batch_internal.h"
@@ -271,8 +272,9 @@ DBImpl::DBImpl(const Options& options, std::string dbname, FileSystem* fs)
       dbname_(std::move(dbname)),
       fs_(fs),
       block_cache_(std::make_unique<BlockCache>(options.block_cache_capacity)),
+      mapped_budget_(std::make_unique<MappedTableBudget>(options.mapped_table_capacity)),
       table_cache_(std::make_unique<TableCache>(dbname_, fs, block_cache_.get(),
-                                                options.paranoid_checks)),
+                                                mapped_budget_.get(), options.paranoid_checks)),
       versions_(std::make_unique<VersionSet>(dbname_, fs)),
       stats_(std::make_unique<Stats>()),
       group_batch_(std::make_unique<WriteBatch>()),
@@ -1083,12 +1085,24 @@ void DBImpl::BackgroundCompaction(Compaction c, std::shared_ptr<const Version> b
     s = RunCompactionJob(c, base, std::move(snapshots), &outputs);
   }
   base.reset();
+  bool installed = false;
   {
     std::lock_guard lock(mu_);
     if (run && !(s.IsAborted() && shutting_down_)) {
       FinishCompaction(c, s, outputs);
+      installed = s.ok() && !c.trivial_move;
     } else {
       UnmarkBusy(c);
+    }
+  }
+  if (installed) {
+    // Readers now go to the outputs: the inputs' pages, resident in the
+    // process where tables are mapped, need not stay beside theirs until
+    // the last reader of the old version lets go.
+    for (const CompactionInput& in : c.inputs) {
+      for (const auto& f : in.files) {
+        table_cache_->ReleaseMappedPages(f->number);
+      }
     }
   }
   // Purged before the compaction counts as done, so that a waiter finds
@@ -1132,6 +1146,7 @@ Status DBImpl::RunCompactionJob(const Compaction& c, const std::shared_ptr<const
     TableReadOptions topts;
     topts.verify_checksums = true;  // never rewrite damaged data as good
     topts.fill_cache = false;
+    topts.single_pass = true;
     std::vector<std::shared_ptr<TableReader>> readers;
     std::vector<std::unique_ptr<InternalIterator>> children;
     std::vector<const RangeTombstoneList*> tombstones;

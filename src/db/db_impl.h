@@ -39,6 +39,7 @@
 namespace aeternus {
 
 class BlockCache;
+class MappedTableBudget;
 class MemTable;
 class TableCache;
 class ThreadPool;
@@ -146,7 +147,8 @@ class DBImpl final : public DB {
   FileSystem* const fs_;
   std::unique_ptr<FileLock> lock_;
   std::unique_ptr<BlockCache> block_cache_;
-  std::unique_ptr<TableCache> table_cache_;
+  std::unique_ptr<MappedTableBudget> mapped_budget_;
+  std::unique_ptr<TableCache> table_cache_;  // declared after the caches it uses
   std::unique_ptr<VersionSet> versions_;
   std::unique_ptr<Stats> stats_;
 

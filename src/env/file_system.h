@@ -41,6 +41,13 @@ class RandomAccessFile {
   // for the file object's life (a memory mapping); scratch is then unused
   // and may be null.
   virtual bool MemoryMapped() const { return false; }
+  // A hint that [offset, offset + n) will not be read again soon (a
+  // compaction's pass over its inputs): a memory-mapped file drops those
+  // whole pages from the process's mapping, so they stop counting in its
+  // resident memory. Their contents stay valid: a later read of them, and
+  // every view into them handed out before, fault them in again from the
+  // page cache or the disk. Others do nothing.
+  virtual void WillNotNeed(std::uint64_t /*offset*/, std::uint64_t /*n*/) const {}
 };
 
 class SequentialFile {

@@ -499,8 +499,27 @@ class PosixMmapRandomAccessFile final : public RandomAccessFile {
     return Status::OK();
   }
   bool MemoryMapped() const override { return true; }
+  void WillNotNeed(std::uint64_t offset, std::uint64_t n) const override {
+    // Whole pages inside the range only; MADV_DONTNEED on a shared file
+    // mapping unmaps them and leaves the page cache as it is.
+    const std::uint64_t page = PageSize();
+    const std::uint64_t begin = (offset + page - 1) / page * page;
+    const std::uint64_t end = std::min<std::uint64_t>(offset + n, size_) / page * page;
+    if (begin < end) {
+      ::madvise(const_cast<char*>(base_) + begin, static_cast<std::size_t>(end - begin),
+                MADV_DONTNEED);
+    }
+  }
 
  private:
+  static std::uint64_t PageSize() {
+    static const std::uint64_t page = [] {
+      const long p = ::sysconf(_SC_PAGESIZE);
+      return p > 0 ? static_cast<std::uint64_t>(p) : std::uint64_t{4096};
+    }();
+    return page;
+  }
+
   const char* const base_;
   const std::size_t size_;
   std::atomic<int>* const budget_;

@@ -1,5 +1,6 @@
 #include "sstable/table_reader.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 #include <vector>
@@ -134,6 +135,10 @@ class TableIterator final : public InternalIterator {
     data_block_ = std::move(block);
     data_offset_ = handle.offset;
     data_iter_.Init(data_block_.get());
+    if (options_.single_pass && data_offset_ >= passed_from_ + kWillNotNeedStep) {
+      table_->file_->WillNotNeed(passed_from_, data_offset_ - passed_from_);
+      passed_from_ = data_offset_;
+    }
     return true;
   }
 
@@ -175,6 +180,10 @@ class TableIterator final : public InternalIterator {
   BlockIter index_iter_;
   std::shared_ptr<const Block> data_block_;  // null: not positioned in a block
   std::uint64_t data_offset_ = 0;            // offset of data_block_
+  // single_pass: the blocks before passed_from_ were given to WillNotNeed,
+  // in steps of at least kWillNotNeedStep bytes.
+  static constexpr std::uint64_t kWillNotNeedStep = 1 << 20;
+  std::uint64_t passed_from_ = 0;
   BlockIter data_iter_;
   Status status_;  // sticky
 };
@@ -214,6 +223,11 @@ Status TableReader::Open(const TableReaderOptions& options, std::unique_ptr<Rand
   }
   AE_RETURN_IF_ERROR(Footer::DecodeFrom(footer_bytes, options.file_name, &t->footer_));
   AE_RETURN_IF_ERROR(t->ReadMetaBlocks());
+  if (t->file_->MemoryMapped() && options.mapped_budget != nullptr &&
+      options.mapped_budget->limit() != 0) {
+    t->mapped_ = std::make_unique<MappedTableBudget::Table>(options.mapped_budget, t->file_.get(),
+                                                            t->data_end_);
+  }
   if (options.block_cache != nullptr) {
     t->cache_id_ = options.block_cache->NewId();
   }
@@ -285,6 +299,14 @@ Status TableReader::ReadMetaBlocks() {
     }
   }
 
+  data_end_ = std::min({footer_.index_handle.offset, footer_.metaindex_handle.offset,
+                        props_handle.offset});
+  if (has_filter) {
+    data_end_ = std::min(data_end_, filter_handle.offset);
+  }
+  if (has_range_del) {
+    data_end_ = std::min(data_end_, range_del_handle.offset);
+  }
   if (has_filter) {
     AE_RETURN_IF_ERROR(ReadBlock(*file_, file_size_, name, filter_handle, true, &filter_contents_));
     filter_ = BloomFilterReader(filter_contents_.data);
@@ -332,6 +354,14 @@ void TableReader::MarkBlockVerified(std::uint32_t index_entry) const {
   verified_blocks_[bit / 64].fetch_or(std::uint64_t{1} << (bit % 64), std::memory_order_release);
 }
 
+void TableReader::ReleaseMappedPages() {
+  if (mapped_ != nullptr) {
+    mapped_->ReleaseAll(file_size_);
+  } else if (file_->MemoryMapped()) {
+    file_->WillNotNeed(0, file_size_);
+  }
+}
+
 Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHandle& handle,
                                  std::uint32_t index_entry,
                                  std::shared_ptr<const Block>* block) const {
@@ -349,6 +379,9 @@ Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHan
     }
     if (verify) {
       MarkBlockVerified(index_entry);
+    }
+    if (mapped_ != nullptr && !options.single_pass) {
+      mapped_->Touch(handle.offset, handle.size + kBlockTrailerSize);
     }
     *block = std::move(b);
     return Status::OK();
@@ -373,6 +406,9 @@ Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHan
   }
   if (fill) {
     cache->Insert(cache_id_, handle.offset, b);
+  }
+  if (mapped_ != nullptr && !options.single_pass) {
+    mapped_->Touch(handle.offset, handle.size + kBlockTrailerSize);
   }
   *block = std::move(b);
   return Status::OK();

@@ -23,6 +23,7 @@
 #include "key/range_tombstone_list.h"
 #include "sstable/block.h"
 #include "sstable/format.h"
+#include "sstable/mapped_table_budget.h"
 #include "sstable/table_properties.h"
 
 namespace aeternus {
@@ -41,6 +42,11 @@ struct TableReaderOptions {
   bool verify_checksums = true;
   // The file's name, for error messages.
   std::string file_name;
+  // When the file is memory-mapped: what bounds the bytes of its data
+  // blocks that stay mapped (sstable/mapped_table_budget.h). Null, or a
+  // budget without a limit: no bound.
+  // Borrowed: must outlive the reader. Default: null.
+  MappedTableBudget* mapped_budget = nullptr;
 };
 
 struct TableReadOptions {
@@ -49,6 +55,11 @@ struct TableReadOptions {
   // Insert data blocks read from the file into the block cache.
   // Default: true.
   bool fill_cache = true;
+  // One forward pass (a compaction's input): an iterator tells the file
+  // (RandomAccessFile::WillNotNeed) about the data blocks it has moved
+  // past, about every 1 MiB, so that a memory-mapped table read from end to
+  // end does not stay resident in the process. Default: false.
+  bool single_pass = false;
 };
 
 class TableReader {
@@ -86,6 +97,13 @@ class TableReader {
 
   const RangeTombstoneList& range_tombstones() const { return range_tombstones_; }
   const TableProperties& properties() const { return props_; }
+  // For a memory-mapped file: drops every page of the table from the
+  // mapping (RandomAccessFile::WillNotNeed) and its charges from the
+  // mapped_budget. For a table about to go (the input of a compaction
+  // just installed), whose pages would otherwise stay resident beside
+  // those of its replacement for as long as a reader holds it. Reads stay
+  // correct and fault the pages in again.
+  void ReleaseMappedPages();
   // False only when the bloom filter proves the user key has no point
   // entry here. True when the table has no filter.
   bool KeyMayMatch(std::string_view user_key) const { return filter_.KeyMayMatch(user_key); }
@@ -126,6 +144,11 @@ class TableReader {
   // block verified on entry into the cache is not verified on a hit.
   static constexpr std::uint32_t kMinIndexEntrySize = 5;  // 3 length varints + a 2-byte handle
   std::unique_ptr<std::atomic<std::uint64_t>[]> verified_blocks_;
+  // Where the data blocks end (the first meta block).
+  std::uint64_t data_end_ = 0;
+  // With a mapped_budget and a memory-mapped file: what this table holds
+  // of the budget.
+  std::unique_ptr<MappedTableBudget::Table> mapped_;
   BlockContents filter_contents_;
   BloomFilterReader filter_;  // views filter_contents_
   RangeTombstoneList range_tombstones_;

@@ -11,10 +11,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cinttypes>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -29,6 +27,7 @@
 #include "env/mem_file_system.h"
 #include "testutil/child_pipe.h"
 #include "testutil/file_contents.h"
+#include "testutil/process_mappings.h"
 #include "testutil/status_assertions.h"
 #include "testutil/temp_dir.h"
 
@@ -196,22 +195,12 @@ TEST_F(PosixLogFileTest, SyncThenMoreAppends) {
   EXPECT_TRUE(OnDisk() == expected);
 }
 
-// Bytes of this process's mappings of `path`, from /proc/self/maps.
-std::uint64_t MappedBytesOf(const std::string& path) {
-  std::ifstream maps("/proc/self/maps");
-  std::uint64_t total = 0;
-  for (std::string line; std::getline(maps, line);) {
-    if (line.size() < path.size() ||
-        line.compare(line.size() - path.size(), path.size(), path) != 0) {
-      continue;
-    }
-    std::uint64_t start = 0;
-    std::uint64_t end = 0;
-    if (std::sscanf(line.c_str(), "%" SCNx64 "-%" SCNx64, &start, &end) == 2) {
-      total += end - start;
-    }
-  }
-  return total;
+std::uint64_t MappedBytesOf(const std::string& path) { return test::MappingsOf(path).mapped; }
+
+// Whether every mapping of `path` is advised MADV_RANDOM; false when none.
+bool MappedRandom(const std::string& path) {
+  const test::FileMappings m = test::MappingsOf(path);
+  return m.count > 0 && m.advised_random == m.count;
 }
 
 TEST_F(PosixLogFileTest, FilledPagesAreUnmappedBehindTheAppends) {
@@ -246,27 +235,6 @@ TEST_F(PosixLogFileTest, FilledPagesAreUnmappedBehindTheAppends) {
   ASSERT_OK(file->Close());
   EXPECT_EQ(MappedBytesOf(path_), 0u);
   EXPECT_TRUE(OnDisk() == expected);
-}
-
-// Whether every mapping of `path` in /proc/self/smaps carries the "rr"
-// flag (MADV_RANDOM); false when none is mapped.
-bool MappedRandom(const std::string& path) {
-  std::ifstream smaps("/proc/self/smaps");
-  bool in_path = false;
-  int mappings = 0;
-  int random = 0;
-  for (std::string line; std::getline(smaps, line);) {
-    std::uint64_t start = 0;
-    std::uint64_t end = 0;
-    if (std::sscanf(line.c_str(), "%" SCNx64 "-%" SCNx64, &start, &end) == 2) {
-      in_path = line.size() >= path.size() &&
-                line.compare(line.size() - path.size(), path.size(), path) == 0;
-      mappings += in_path ? 1 : 0;
-    } else if (in_path && line.rfind("VmFlags:", 0) == 0) {
-      random += line.find(" rr") != std::string::npos ? 1 : 0;
-    }
-  }
-  return mappings > 0 && random == mappings;
 }
 
 TEST_F(PosixLogFileTest, FrequentSyncsKeepFoliosToOnePage) {

@@ -13,6 +13,7 @@
 #include "sstable/table_builder.h"
 #include "sstable/table_reader.h"
 #include "sstable_test_util.h"
+#include "testutil/process_mappings.h"
 #include "testutil/temp_dir.h"
 #include "util/coding.h"
 #include "util/compression.h"
@@ -456,6 +457,57 @@ TEST(TableTest, CodecNotBuiltInIsNotSupported) {
   TableBuilder builder(options, &sink);
   builder.Add(IKey("a", 1), "x");
   EXPECT_TRUE(builder.Finish().IsNotSupported());
+}
+
+// A single-pass iterator over a mapped table file: the data blocks it has
+// moved past stop being resident in the process, and every entry still
+// reads as written; an ordinary iterator leaves them resident.
+TEST(TableTest, SinglePassIteratorReleasesThePagesItPassed) {
+  FileSystem* fs = FileSystem::Default();
+  test::TempDir tmp;
+  const std::string path = tmp.Sub("000009.sst");
+  const auto model = MakeModel(60000, 23);  // about 5 MiB of data blocks
+  {
+    std::unique_ptr<WritableFile> file;
+    ASSERT_TRUE(fs->NewWritableFile(path, &file).ok());
+    ASSERT_TRUE(file->Append(BuildTable(TableBuilderOptions(), model, {})).ok());
+    ASSERT_TRUE(file->Close().ok());
+  }
+  std::uint64_t size = 0;
+  ASSERT_TRUE(fs->GetFileSize(path, &size).ok());
+  ASSERT_GT(size, 4u << 20);
+  std::unique_ptr<RandomAccessFile> raf;
+  ASSERT_TRUE(fs->NewRandomAccessFile(path, &raf).ok());
+  if (!raf->MemoryMapped()) {
+    GTEST_SKIP() << "tables are not memory-mapped here";
+  }
+  TableReaderOptions ropts;
+  ropts.file_name = path;
+  std::unique_ptr<TableReader> reader;
+  ASSERT_TRUE(TableReader::Open(ropts, std::move(raf), size, &reader).ok());
+
+  auto read_all = [&](bool single_pass) {
+    TableReadOptions options;
+    options.fill_cache = false;
+    options.single_pass = single_pass;
+    auto it = reader->NewIterator(options);
+    std::size_t i = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++i) {
+      ASSERT_LT(i, model.size());
+      ASSERT_EQ(it->key(), model[i].key);
+      ASSERT_EQ(it->value(), model[i].value);
+    }
+    ASSERT_TRUE(it->status().ok()) << it->status().ToString();
+    ASSERT_EQ(i, model.size());
+  };
+  read_all(/*single_pass=*/true);
+  // What stays: less than a 1 MiB step of data blocks, the last blocks and
+  // the index, filter and properties read at open.
+  EXPECT_LT(test::MappingsOf(path).resident, 2u << 20);
+  read_all(/*single_pass=*/false);
+  EXPECT_GT(test::MappingsOf(path).resident, size * 9 / 10);
+  read_all(/*single_pass=*/true);  // pages passed are faulted in again as they are read
+  EXPECT_LT(test::MappingsOf(path).resident, 2u << 20);
 }
 
 TEST(TableTest, IteratorKeepsItsBlockWhileTheCacheEvictsIt) {

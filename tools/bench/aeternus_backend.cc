@@ -18,6 +18,7 @@ aeternus::Options MakeOptions(const EngineConfig& config) {
   o.max_write_buffer_number = config.max_frozen_memtables;
   o.block_size = config.block_size;
   o.block_cache_capacity = config.cache_size;
+  o.mapped_table_capacity = config.mapped_table_capacity;
   o.bloom_bits_per_key = config.bloom_bits;
   switch (config.compression) {
     case Compression::kNone:
@@ -87,6 +88,7 @@ class AeternusBackend final : public Backend {
         {"max_write_buffer_number (frozen)", std::to_string(o.max_write_buffer_number)},
         {"block_size", FormatBytes(o.block_size)},
         {"block_cache_capacity", FormatBytes(o.block_cache_capacity)},
+        {"mapped_table_capacity", FormatBytes(o.mapped_table_capacity)},
         {"bloom_bits_per_key", std::to_string(o.bloom_bits_per_key)},
         {"compression", std::string(CompressionName(config.compression))},
         {"background_threads", std::to_string(o.background_threads)},

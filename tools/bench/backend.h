@@ -46,6 +46,9 @@ struct EngineConfig {
   int max_frozen_memtables = 1;
   std::size_t block_size = 4096;
   std::size_t cache_size = 32u << 20;  // block cache bytes
+  // AeternusDB only: bytes of memory-mapped table data that stay mapped
+  // (Options::mapped_table_capacity); 0: no bound.
+  std::uint64_t mapped_table_capacity = 0;
   int bloom_bits = 10;                 // per key; 0: no filter
   Compression compression = Compression::kNone;
   // Leveled or size-tiered; AeternusDB only, the others are leveled.

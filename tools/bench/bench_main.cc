@@ -131,6 +131,9 @@ int Main(int argc, char** argv) {
   app.add_option("--write_buffer_size", engine.write_buffer_size, "memtable bytes")
       ->capture_default_str();
   app.add_option("--cache_size", engine.cache_size, "block cache bytes")->capture_default_str();
+  app.add_option("--mapped_table_capacity", engine.mapped_table_capacity,
+                 "aeternus: bytes of mapped tables that stay mapped (0: no bound)")
+      ->capture_default_str();
   app.add_option("--bloom_bits", engine.bloom_bits, "bloom filter bits per key (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 64));
