@@ -10,6 +10,7 @@
 
 #include "cache/block_cache.h"
 #include "cache/table_cache.h"
+#include "memtable/arena_block_pool.h"
 #include "sstable/mapped_table_budget.h"
 #include "compaction/compaction_job.h"
 #include "db/db_iterator.h"
@@ -270,6 +271,7 @@ Status DBImpl::Open(const Options& options, const std::string& path, FileSystem*
 DBImpl::DBImpl(const Options& options, std::string dbname, FileSystem* fs)
     : options_(options),
       dbname_(std::move(dbname)),
+      arena_pool_(std::make_unique<ArenaBlockPool>(options.write_buffer_size)),
       fs_(fs),
       block_cache_(std::make_unique<BlockCache>(options.block_cache_capacity)),
       mapped_budget_(std::make_unique<MappedTableBudget>(options.mapped_table_capacity)),
@@ -375,7 +377,7 @@ Status DBImpl::Recover() {
     if (mem && !mem->empty()) {
       replayed_.push_back(std::move(mem));
     }
-    mem_ = std::make_shared<MemTable>(0);
+    mem_ = std::make_shared<MemTable>(0, arena_pool_.get());
     imm_.assign(replayed_.begin(), replayed_.end());
     replayed_.clear();
     InstallSuperVersion();
@@ -394,7 +396,7 @@ Status DBImpl::Recover() {
   AE_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
 
   std::lock_guard lock(mu_);
-  mem_ = std::make_shared<MemTable>(wal_number);
+  mem_ = std::make_shared<MemTable>(wal_number, arena_pool_.get());
   InstallSuperVersion();
   DeleteObsoleteFiles();
   pool_ = std::make_unique<ThreadPool>(options_.background_threads);
@@ -455,7 +457,7 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
       return Status::Corruption(path, s.ToString());
     }
     if (!*mem) {
-      *mem = std::make_shared<MemTable>(number);
+      *mem = std::make_shared<MemTable>(number, arena_pool_.get());
     }
     AE_RETURN_IF_ERROR(WriteBatchInternal::InsertInto(batch, mem->get()));
     *max_sequence = std::max(*max_sequence, last);
@@ -872,7 +874,7 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   });
   wal_ = std::move(next);
   imm_.push_back(std::move(mem_));
-  mem_ = std::make_shared<MemTable>(number);
+  mem_ = std::make_shared<MemTable>(number, arena_pool_.get());
   InstallSuperVersion();
   MaybeScheduleFlush();
   return Status::OK();

@@ -40,6 +40,7 @@ namespace aeternus {
 
 class BlockCache;
 class MappedTableBudget;
+class ArenaBlockPool;
 class MemTable;
 class TableCache;
 class ThreadPool;
@@ -140,6 +141,9 @@ class DBImpl final : public DB {
 
   const Options options_;
   const std::string dbname_;
+  // Huge arena blocks of freed memtables, for the next ones; declared
+  // before every memtable, which it must outlive.
+  std::unique_ptr<ArenaBlockPool> arena_pool_;
   // Opened by OpenForReadOnly: replayed WALs stay in memory, no file is
   // created, changed or deleted, and nothing runs in the background.
   bool read_only_ = false;  // set before Recover, then constant

@@ -1,5 +1,7 @@
 #include "memtable/arena.h"
 
+#include "memtable/arena_block_pool.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -21,7 +23,11 @@ std::size_t PageSize() {
 
 Arena::~Arena() {
   for (const Block& b : blocks_) {
-    ::munmap(b.base, b.size);
+    if (b.huge && pool_ != nullptr) {
+      pool_->Give(b.base);
+    } else {
+      ::munmap(b.base, b.size);
+    }
   }
 }
 
@@ -63,12 +69,19 @@ char* Arena::AllocateFallback(std::size_t bytes) {
 char* Arena::NewBlock(std::size_t bytes, bool huge) {
   const std::size_t page = PageSize();
   const std::size_t size = (bytes + page - 1) / page * page;
-  huge = huge && size % kHugeBlockSize == 0;
   if (blocks_.size() == blocks_.capacity()) {
     // Before the mapping, so that nothing is left to undo if this throws.
     const std::size_t old_capacity = blocks_.capacity();
     blocks_.reserve(old_capacity == 0 ? 16 : 2 * old_capacity);
     reserved_ += (blocks_.capacity() - old_capacity) * sizeof(Block);
+  }
+  huge = huge && size == kHugeBlockSize;
+  if (huge && pool_ != nullptr) {
+    if (char* pooled = pool_->Take(); pooled != nullptr) {
+      blocks_.push_back({pooled, size, true});
+      reserved_ += size;
+      return pooled;
+    }
   }
   // A huge block is cut, aligned, out of a mapping one alignment larger.
   const std::size_t mapped = huge ? size + kHugeBlockSize : size;
@@ -93,7 +106,7 @@ char* Arena::NewBlock(std::size_t bytes, bool huge) {
     ::madvise(base, size, MADV_HUGEPAGE);
 #endif
   }
-  blocks_.push_back({static_cast<char*>(base), size});
+  blocks_.push_back({static_cast<char*>(base), size, huge});
   reserved_ += size;
   return static_cast<char*>(base);
 }

@@ -4,8 +4,8 @@
 //
 // Blocks are anonymous private mappings (mmap), not heap memory: a block's
 // pages become resident only when first written, and the destructor unmaps
-// every block, so a freed memtable returns all its memory to the system at
-// once. Heap blocks would stay with the allocator as free space after the
+// every block (or gives huge ones back to the database's ArenaBlockPool),
+// so a freed memtable returns all its memory at once. Heap blocks would stay with the allocator as free space after the
 // memtable is gone (a heap shrinks only from its top), and a later memtable
 // filled from another thread would take new memory from that thread's heap.
 //
@@ -18,6 +18,8 @@
 
 namespace aeternus {
 
+class ArenaBlockPool;
+
 class Arena {
  public:
   // Bytes of a block. An allocation larger than a quarter of it gets a
@@ -28,7 +30,9 @@ class Arena {
   static constexpr std::size_t kHugePagesAfter = 4 << 20;
   static constexpr std::size_t kHugeBlockSize = 2 << 20;
 
-  Arena() = default;
+  // `pool` (borrowed, may be null): where huge blocks come from when it
+  // has some, and go back to when the arena is destroyed.
+  explicit Arena(ArenaBlockPool* pool = nullptr) : pool_(pool) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   ~Arena();
@@ -57,15 +61,17 @@ class Arena {
   struct Block {
     char* base;
     std::size_t size;  // a multiple of the page size
+    bool huge;         // kHugeBlockSize bytes, aligned to it: poolable
   };
 
   char* AllocateFallback(std::size_t bytes);
   // Maps a block of at least `bytes` and records it; returns its base.
-  // With `huge` (and a size that is a multiple of kHugeBlockSize) the block
-  // is aligned to kHugeBlockSize and advised for huge pages.
+  // With `huge` (and a size of kHugeBlockSize) the block is aligned to
+  // kHugeBlockSize and advised for huge pages, or taken from pool_.
   char* NewBlock(std::size_t bytes, bool huge = false);
   void PublishUsage() { usage_.store(reserved_ - remaining_, std::memory_order_relaxed); }
 
+  ArenaBlockPool* const pool_;
   char* ptr_ = nullptr;
   std::size_t remaining_ = 0;  // bytes of the current block after ptr_
   // Sum of blocks_[i].size, plus the bytes of blocks_'s own storage.

@@ -69,8 +69,8 @@ int MemTable::KeyComparator::operator()(const char* entry, const DecodedKey& key
   return trailer > key.trailer ? -1 : (trailer < key.trailer ? 1 : 0);
 }
 
-MemTable::MemTable(std::uint64_t wal_number)
-    : wal_number_(wal_number), table_(KeyComparator{}, &arena_) {}
+MemTable::MemTable(std::uint64_t wal_number, ArenaBlockPool* pool)
+    : wal_number_(wal_number), arena_(pool), table_(KeyComparator{}, &arena_) {}
 
 void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
                    std::string_view value) {

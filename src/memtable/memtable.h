@@ -31,7 +31,9 @@ namespace aeternus {
 class MemTable {
  public:
   // `wal_number`: the WAL file that holds this memtable's writes.
-  explicit MemTable(std::uint64_t wal_number);
+  // `pool` (borrowed, may be null; must outlive the memtable): where the
+  // arena takes huge blocks from and gives them back to.
+  explicit MemTable(std::uint64_t wal_number, ArenaBlockPool* pool = nullptr);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 

@@ -1,8 +1,10 @@
 // Arena (memtable/arena.h): alignment, large entries, what MemoryUsage
-// counts, and that a destroyed arena returns its memory to the system.
+// counts, that a destroyed arena returns its memory to the system, and the
+// pool that passes huge blocks from one arena to the next.
 
 #include "memtable/arena.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +19,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "memtable/arena_block_pool.h"
 
 namespace aeternus {
 namespace {
@@ -164,6 +168,55 @@ TEST(ArenaTest, DestroyedArenaReturnsItsMemory) {
   arena.reset();
   // Returned although heap blocks live around and after it.
   EXPECT_LT(*AnonRss(), base + (4 << 20));
+}
+
+}  // namespace
+}  // namespace aeternus
+
+namespace aeternus {
+namespace {
+
+// Fills `arena` past kHugePagesAfter and returns the huge blocks it got
+// (the first allocation of each), with `fill` written over every byte.
+std::vector<char*> FillHuge(Arena& arena, char fill) {
+  std::vector<char*> huge;
+  constexpr std::size_t kPiece = 64 << 10;
+  for (std::size_t n = 0; n < Arena::kHugePagesAfter + 3 * Arena::kHugeBlockSize; n += kPiece) {
+    char* p = arena.Allocate(kPiece);
+    std::memset(p, fill, kPiece);
+    if (reinterpret_cast<std::uintptr_t>(p) % Arena::kHugeBlockSize == 0 &&
+        n >= Arena::kHugePagesAfter) {
+      huge.push_back(p);
+    }
+  }
+  return huge;
+}
+
+TEST(ArenaBlockPoolTest, NextArenaReusesTheHugeBlocksOfTheLast) {
+  ArenaBlockPool pool(64 << 20);
+  std::vector<char*> first;
+  {
+    Arena arena(&pool);
+    first = FillHuge(arena, 'a');
+  }
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(pool.kept_bytes(), first.size() * Arena::kHugeBlockSize);
+  Arena arena(&pool);
+  const std::vector<char*> second = FillHuge(arena, 'b');
+  for (char* p : first) {
+    EXPECT_NE(std::find(second.begin(), second.end(), p), second.end());
+    EXPECT_EQ(p[0], 'b');  // the new arena's bytes, over the old ones
+  }
+  EXPECT_EQ(pool.kept_bytes(), 0u);
+}
+
+TEST(ArenaBlockPoolTest, KeepsNoMoreThanItsCapacity) {
+  ArenaBlockPool pool(2 * Arena::kHugeBlockSize);
+  {
+    Arena arena(&pool);
+    ASSERT_GT(FillHuge(arena, 'a').size(), 2u);
+  }
+  EXPECT_EQ(pool.kept_bytes(), 2 * Arena::kHugeBlockSize);
 }
 
 }  // namespace
