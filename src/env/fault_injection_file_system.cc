@@ -78,6 +78,7 @@ class FaultInjectionFileSystem::WritableFileImpl final : public WritableFile {
 
   Status Sync() override {
     AE_RETURN_IF_ERROR(CheckOpen());
+    AE_RETURN_IF_ERROR(fs_->BeginDurabilityPoint());
     AE_RETURN_IF_ERROR(fs_->CheckSync());
     AE_RETURN_IF_ERROR(Forward());
     AE_RETURN_IF_ERROR(target_->Sync());
@@ -141,6 +142,27 @@ void FaultInjectionFileSystem::SetFilesystemActive(bool active) {
 
 bool FaultInjectionFileSystem::IsFilesystemActive() const {
   return active_.load(std::memory_order_acquire);
+}
+
+std::uint64_t FaultInjectionFileSystem::durability_points() const {
+  return durability_points_.load(std::memory_order_acquire);
+}
+
+void FaultInjectionFileSystem::CutPowerAt(std::uint64_t n) {
+  cut_at_.store(n, std::memory_order_release);
+}
+
+Status FaultInjectionFileSystem::BeginDurabilityPoint() {
+  if (!IsFilesystemActive()) {
+    return Injected();
+  }
+  const std::uint64_t n = durability_points_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  const std::uint64_t cut = cut_at_.load(std::memory_order_acquire);
+  if (cut != 0 && n >= cut) {
+    SetFilesystemActive(false);
+    return Injected();
+  }
+  return Status::OK();
 }
 
 bool FaultInjectionFileSystem::ShouldFail(std::uint32_t one_in, std::uint64_t& rng) {
@@ -214,9 +236,7 @@ bool FaultInjectionFileSystem::GetSyncedSize(const std::string& path, std::uint6
 
 Status FaultInjectionFileSystem::NewWritableFile(const std::string& path,
                                                  std::unique_ptr<WritableFile>* file) {
-  if (!IsFilesystemActive()) {
-    return Injected();
-  }
+  AE_RETURN_IF_ERROR(BeginDurabilityPoint());
   const bool existed = target_->FileExists(path);
   std::unique_ptr<WritableFile> target_file;
   AE_RETURN_IF_ERROR(target_->NewWritableFile(path, &target_file));
@@ -260,19 +280,17 @@ Status FaultInjectionFileSystem::GetFileSize(const std::string& path, std::uint6
 }
 
 Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
-  if (!IsFilesystemActive()) {
-    return Injected();
-  }
+  AE_RETURN_IF_ERROR(BeginDurabilityPoint());
   AE_RETURN_IF_ERROR(target_->RemoveFile(path));
-  std::lock_guard lock(mu_);
-  files_.erase(path);
+  {
+    std::lock_guard lock(mu_);
+    files_.erase(path);
+  }
   return Status::OK();
 }
 
 Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::string& to) {
-  if (!IsFilesystemActive()) {
-    return Injected();
-  }
+  AE_RETURN_IF_ERROR(BeginDurabilityPoint());
   DirOp op;
   op.kind = DirOp::Kind::kRename;
   op.dir = ParentDir(to);
@@ -286,16 +304,18 @@ Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::
   if (from == to) {
     return Status::OK();
   }
-  std::lock_guard lock(mu_);
-  if (auto it = files_.find(to); it != files_.end()) {
-    op.replaced_state = it->second;
-    files_.erase(it);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = files_.find(to); it != files_.end()) {
+      op.replaced_state = it->second;
+      files_.erase(it);
+    }
+    if (auto it = files_.find(from); it != files_.end()) {
+      files_[to] = it->second;
+      files_.erase(from);
+    }
+    pending_dir_ops_.push_back(std::move(op));
   }
-  if (auto it = files_.find(from); it != files_.end()) {
-    files_[to] = it->second;
-    files_.erase(from);
-  }
-  pending_dir_ops_.push_back(std::move(op));
   return Status::OK();
 }
 
@@ -307,11 +327,14 @@ Status FaultInjectionFileSystem::CreateDir(const std::string& dir) {
 }
 
 Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
+  AE_RETURN_IF_ERROR(BeginDurabilityPoint());
   AE_RETURN_IF_ERROR(CheckSync());
   AE_RETURN_IF_ERROR(target_->SyncDir(dir));
   const std::string normalized = NormalizeDir(dir);
-  std::lock_guard lock(mu_);
-  std::erase_if(pending_dir_ops_, [&](const DirOp& op) { return op.dir == normalized; });
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(pending_dir_ops_, [&](const DirOp& op) { return op.dir == normalized; });
+  }
   return Status::OK();
 }
 

@@ -104,6 +104,16 @@ class FaultInjectionFileSystem final : public FileSystem {
   // since (see the header comment).
   Status DeleteFilesCreatedAfterLastDirSync();
 
+  // Durability points: every file Sync, SyncDir, RenameFile, creation of a
+  // writable file and RemoveFile begun while active, counted from
+  // construction. Power-loss sweeps cut the power at each point in turn.
+  std::uint64_t durability_points() const;
+  // Cuts the power (SetFilesystemActive(false)) as the n-th durability
+  // point begins: that operation fails with IOError "injected" and changes
+  // nothing, like everything after it, while what was written since the
+  // point before is still unsynced. 0 cancels.
+  void CutPowerAt(std::uint64_t n);
+
   // From now on each Append and Flush fails with probability 1/one_in
   // (0: never), drawing from a generator seeded with `seed`.
   void InjectWriteErrors(std::uint32_t one_in, std::uint32_t seed);
@@ -147,8 +157,14 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Rewrites `path` in the target with `contents`, synced.
   Status RewriteTarget(const std::string& path, std::string_view contents);
 
+  // Counts a durability point as it begins; cuts the power there when it
+  // is the cut_at_-th (and returns IOError "injected").
+  Status BeginDurabilityPoint();
+
   FileSystem* const target_;
   std::atomic<bool> active_{true};
+  std::atomic<std::uint64_t> durability_points_{0};
+  std::atomic<std::uint64_t> cut_at_{0};  // 0: never
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<FileState>> files_;  // guarded by mu_
