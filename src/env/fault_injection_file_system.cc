@@ -173,10 +173,32 @@ bool FaultInjectionFileSystem::ShouldFail(std::uint32_t one_in, std::uint64_t& r
   return true;
 }
 
+std::uint64_t FaultInjectionFileSystem::operations() const {
+  return operations_.load(std::memory_order_acquire);
+}
+
+void FaultInjectionFileSystem::FailOperation(std::uint64_t n, bool persistent, Status error) {
+  std::lock_guard lock(mu_);
+  fail_at_ = n;
+  fail_persistent_ = persistent;
+  fail_error_ = std::move(error);
+}
+
+Status FaultInjectionFileSystem::CheckOperation() {
+  const std::uint64_t n = operations_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  std::lock_guard lock(mu_);
+  if (fail_at_ != 0 && (n == fail_at_ || (fail_persistent_ && n > fail_at_))) {
+    ++injected_errors_;
+    return fail_error_;
+  }
+  return Status::OK();
+}
+
 Status FaultInjectionFileSystem::CheckWrite() {
   if (!IsFilesystemActive()) {
     return Injected();
   }
+  AE_RETURN_IF_ERROR(CheckOperation());
   if (write_error_one_in_.load(std::memory_order_relaxed) == 0) {
     return Status::OK();
   }
@@ -191,6 +213,7 @@ Status FaultInjectionFileSystem::CheckSync() {
   if (!IsFilesystemActive()) {
     return Injected();
   }
+  AE_RETURN_IF_ERROR(CheckOperation());
   if (sync_error_one_in_.load(std::memory_order_relaxed) == 0) {
     return Status::OK();
   }
@@ -237,6 +260,7 @@ bool FaultInjectionFileSystem::GetSyncedSize(const std::string& path, std::uint6
 Status FaultInjectionFileSystem::NewWritableFile(const std::string& path,
                                                  std::unique_ptr<WritableFile>* file) {
   AE_RETURN_IF_ERROR(BeginDurabilityPoint());
+  AE_RETURN_IF_ERROR(CheckOperation());
   const bool existed = target_->FileExists(path);
   std::unique_ptr<WritableFile> target_file;
   AE_RETURN_IF_ERROR(target_->NewWritableFile(path, &target_file));
@@ -281,6 +305,7 @@ Status FaultInjectionFileSystem::GetFileSize(const std::string& path, std::uint6
 
 Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
   AE_RETURN_IF_ERROR(BeginDurabilityPoint());
+  AE_RETURN_IF_ERROR(CheckOperation());
   AE_RETURN_IF_ERROR(target_->RemoveFile(path));
   {
     std::lock_guard lock(mu_);
@@ -291,6 +316,7 @@ Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
 
 Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::string& to) {
   AE_RETURN_IF_ERROR(BeginDurabilityPoint());
+  AE_RETURN_IF_ERROR(CheckOperation());
   DirOp op;
   op.kind = DirOp::Kind::kRename;
   op.dir = ParentDir(to);
@@ -323,6 +349,7 @@ Status FaultInjectionFileSystem::CreateDir(const std::string& dir) {
   if (!IsFilesystemActive()) {
     return Injected();
   }
+  AE_RETURN_IF_ERROR(CheckOperation());
   return target_->CreateDir(dir);
 }
 

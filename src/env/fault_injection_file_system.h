@@ -114,6 +114,15 @@ class FaultInjectionFileSystem final : public FileSystem {
   // point before is still unsynced. 0 cancels.
   void CutPowerAt(std::uint64_t n);
 
+  // Operations: every Append, Flush and Sync of a writable file, and every
+  // creation of a writable file, SyncDir, RenameFile, RemoveFile and
+  // CreateDir, counted from construction (reads are not counted).
+  std::uint64_t operations() const;
+  // Makes the n-th operation (and, when `persistent`, every later one)
+  // fail with `error` and change nothing; n = 0 cancels. For sweeps of I/O
+  // errors (EIO, ENOSPC) over the operations of a workload.
+  void FailOperation(std::uint64_t n, bool persistent, Status error);
+
   // From now on each Append and Flush fails with probability 1/one_in
   // (0: never), drawing from a generator seeded with `seed`.
   void InjectWriteErrors(std::uint32_t one_in, std::uint32_t seed);
@@ -157,6 +166,8 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Rewrites `path` in the target with `contents`, synced.
   Status RewriteTarget(const std::string& path, std::string_view contents);
 
+  // Counts an operation; the error FailOperation set for it, if any.
+  Status CheckOperation();
   // Counts a durability point as it begins; cuts the power there when it
   // is the cut_at_-th (and returns IOError "injected").
   Status BeginDurabilityPoint();
@@ -165,6 +176,10 @@ class FaultInjectionFileSystem final : public FileSystem {
   std::atomic<bool> active_{true};
   std::atomic<std::uint64_t> durability_points_{0};
   std::atomic<std::uint64_t> cut_at_{0};  // 0: never
+  std::atomic<std::uint64_t> operations_{0};
+  std::uint64_t fail_at_ = 0;      // guarded by mu_; 0: never
+  bool fail_persistent_ = false;   // guarded by mu_
+  Status fail_error_;              // guarded by mu_
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<FileState>> files_;  // guarded by mu_

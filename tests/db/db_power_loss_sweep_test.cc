@@ -11,11 +11,11 @@
 // up to the last synced one acknowledged, at most the one in flight.
 
 #include <cstdint>
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -23,11 +23,12 @@
 
 #include "aeternus/db.h"
 #include "aeternus/iterator.h"
-#include "aeternus/write_batch.h"
 
 #include "db/db_impl.h"
 #include "env/fault_injection_file_system.h"
 #include "env/mem_file_system.h"
+#include "testutil/model_updates.h"
+#include "testutil/write_workload.h"
 
 namespace aeternus {
 namespace {
@@ -35,93 +36,6 @@ namespace {
 constexpr int kWrites = 600;
 constexpr int kKeys = 200;
 constexpr int kCompactAllAt = 300;  // before this write
-
-std::string Key(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "key%05d", i);
-  return buf;
-}
-
-struct Update {
-  enum class Kind { kPut, kDelete, kDeleteRange } kind = Kind::kPut;
-  int key = 0;
-  int end = 0;  // kDeleteRange: exclusive
-  std::string value;
-};
-
-struct Write {
-  std::vector<Update> updates;  // more than one: a batch
-  bool sync = false;
-};
-
-std::vector<Write> MakeWorkload(std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<Write> writes;
-  auto put = [&](int i) {
-    Update u;
-    u.key = static_cast<int>(rng() % kKeys);
-    u.value = "w" + std::to_string(i) + "-" + std::string(150 + rng() % 150, 'a' + rng() % 26);
-    return u;
-  };
-  for (int i = 0; i < kWrites; ++i) {
-    Write w;
-    w.sync = i % 6 == 5;
-    const unsigned pick = rng() % 100;
-    if (pick < 70) {
-      w.updates.push_back(put(i));
-    } else if (pick < 80) {
-      w.updates.push_back({Update::Kind::kDelete, static_cast<int>(rng() % kKeys), 0, ""});
-    } else if (pick < 85) {
-      const int begin = static_cast<int>(rng() % kKeys);
-      w.updates.push_back({Update::Kind::kDeleteRange, begin, begin + 1 + static_cast<int>(rng() % 8), ""});
-    } else {
-      const int n = 2 + static_cast<int>(rng() % 3);
-      for (int j = 0; j < n; ++j) {
-        if (rng() % 4 == 0) {
-          w.updates.push_back({Update::Kind::kDelete, static_cast<int>(rng() % kKeys), 0, ""});
-        } else {
-          w.updates.push_back(put(i));
-        }
-      }
-    }
-    writes.push_back(std::move(w));
-  }
-  return writes;
-}
-
-void Apply(const Write& w, std::map<std::string, std::string>* state) {
-  for (const Update& u : w.updates) {
-    switch (u.kind) {
-      case Update::Kind::kPut: (*state)[Key(u.key)] = u.value; break;
-      case Update::Kind::kDelete: state->erase(Key(u.key)); break;
-      case Update::Kind::kDeleteRange:
-        state->erase(state->lower_bound(Key(u.key)), state->lower_bound(Key(u.end)));
-        break;
-    }
-  }
-}
-
-Status Issue(DB& db, const Write& w) {
-  WriteOptions wo;
-  wo.sync = w.sync;
-  if (w.updates.size() == 1) {
-    const Update& u = w.updates[0];
-    switch (u.kind) {
-      case Update::Kind::kPut: return db.Put(wo, Key(u.key), u.value);
-      case Update::Kind::kDelete: return db.Delete(wo, Key(u.key));
-      case Update::Kind::kDeleteRange: return db.DeleteRange(wo, Key(u.key), Key(u.end));
-    }
-  }
-  WriteBatch batch;
-  for (const Update& u : w.updates) {
-    if (u.kind == Update::Kind::kPut) {
-      batch.Put(Key(u.key), u.value);
-    } else {
-      batch.Delete(Key(u.key));
-    }
-  }
-  return db.Write(wo, &batch);
-}
 
 struct RunResult {
   int acknowledged = 0;        // writes that returned OK, in order
@@ -131,7 +45,7 @@ struct RunResult {
 
 class DBPowerLossSweepTest : public ::testing::Test {
  protected:
-  DBPowerLossSweepTest() : workload_(MakeWorkload(7)) {
+  DBPowerLossSweepTest() : workload_(test::MakeWriteWorkload(7, kWrites, kKeys, 6, 150)) {
     options_.write_buffer_size = 64 << 10;
     options_.target_file_size = 32 << 10;
     options_.l0_compaction_trigger = 2;
@@ -150,7 +64,9 @@ class DBPowerLossSweepTest : public ::testing::Test {
         if (i == kCompactAllAt && !db->CompactAll().ok()) {
           break;
         }
-        if (!Issue(*db, workload_[i]).ok()) {
+        WriteOptions wo;
+        wo.sync = workload_[i].sync;
+        if (!test::ApplyToDB(workload_[i].updates, *db, wo).ok()) {
           break;
         }
         r.acknowledged = i + 1;
@@ -187,18 +103,8 @@ class DBPowerLossSweepTest : public ::testing::Test {
       return 0;
     }
     it.reset();
-    std::map<std::string, std::string> model;
     const int most = std::min(kWrites, r.acknowledged + 1);
-    std::optional<int> matched;
-    for (int p = 0; p <= most; ++p) {
-      if (p >= r.durable_at_least && model == found) {
-        matched = p;
-        break;
-      }
-      if (p < most) {
-        Apply(workload_[p], &model);
-      }
-    }
+    const std::optional<int> matched = test::MatchPrefix(workload_, r.durable_at_least, most, found);
     if (!matched.has_value()) {
       ADD_FAILURE() << "power cut at point " << cut << ": the database (" << found.size()
         << " keys) is no prefix of the writes from " << r.durable_at_least << " to " << most
@@ -210,7 +116,7 @@ class DBPowerLossSweepTest : public ::testing::Test {
   }
 
   static constexpr const char* kDbName = "/db";
-  const std::vector<Write> workload_;
+  const std::vector<test::WorkloadWrite> workload_;
   Options options_;
   std::unique_ptr<MemFileSystem> mem_;
   std::unique_ptr<FaultInjectionFileSystem> fs_;
