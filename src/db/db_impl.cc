@@ -351,6 +351,12 @@ Status DBImpl::Recover() {
 
   // Replay the WALs not yet flushed, oldest first, into tables.
   std::sort(wals.begin(), wals.end());
+  const auto closed_wal = versions_->closed_wal();
+  if (closed_wal && !std::binary_search(wals.begin(), wals.end(), closed_wal->first)) {
+    return Status::Corruption("WAL closed cleanly with " + std::to_string(closed_wal->second) +
+                                  " bytes is missing",
+                              WalFileName(dbname_, closed_wal->first));
+  }
   VersionEdit edit;
   SequenceNumber max_sequence = versions_->LastSequence();
   std::shared_ptr<MemTable> mem;
@@ -472,6 +478,15 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
     }
   }
   AE_RETURN_IF_ERROR(reader.status());
+  if (const auto closed = versions_->closed_wal(); closed && closed->first == number) {
+    const std::uint64_t read = reader.last_record_end();
+    if (!reader.clean_close() || read != closed->second) {
+      return Status::Corruption(path, "closed cleanly with " + std::to_string(closed->second) +
+                                          " bytes, it reads as " + std::to_string(read) +
+                                          " bytes of whole records" +
+                                          (reader.clean_close() ? "" : " without its close record"));
+    }
+  }
   if (state->gap && reader.clean_close()) {
     return after_gap();  // a close record vouches for synced writes
   }
@@ -1654,7 +1669,15 @@ Status DBImpl::Close() {
   }
   unsynced_wals_.clear();
   if (wal_ && !older_wal_unsynced_) {
-    if (Status c = wal_->Close(); s.ok()) {
+    Status c = wal_->Close();
+    if (c.ok() && !read_only_) {
+      // The next Open must find this WAL whole: a WAL cut short or lost
+      // after a clean close would otherwise read as one without writes.
+      VersionEdit edit;
+      edit.closed_wal = std::make_pair(wal_->file_number(), wal_->file_size());
+      c = versions_->LogAndApply(&edit);
+    }
+    if (s.ok()) {
       s = c;
     }
   }

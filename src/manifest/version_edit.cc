@@ -11,6 +11,7 @@ enum Tag : std::uint32_t {
   kLastSequence = 3,
   kDeletedFile = 4,
   kNewFile = 5,
+  kClosedWal = 6,
 };
 
 // Levels in a manifest are bounded so that a damaged value cannot make the
@@ -49,6 +50,11 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(*dst, f.num_entries);
     PutVarint64(*dst, f.num_deletions);
     PutVarint64(*dst, f.num_range_deletions);
+  }
+  if (closed_wal) {
+    PutVarint32(*dst, kClosedWal);
+    PutVarint64(*dst, closed_wal->first);
+    PutVarint64(*dst, closed_wal->second);
   }
 }
 
@@ -108,6 +114,14 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
         f.smallest.assign(smallest);
         f.largest.assign(largest);
         new_files.emplace_back(static_cast<int>(level), std::move(f));
+        break;
+      }
+      case kClosedWal: {
+        std::uint64_t size = 0;
+        if (!GetVarint64(in, &v) || !GetVarint64(in, &size)) {
+          return Status::Corruption("version edit", "bad closed WAL");
+        }
+        closed_wal = std::make_pair(v, size);
         break;
       }
       default:

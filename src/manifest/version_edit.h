@@ -12,6 +12,8 @@
 //                       | smallest_seq varint64 | largest_seq varint64
 //                       | num_entries varint64 | num_deletions varint64
 //                       | num_range_deletions varint64
+//   6 closed_wal        number varint64 | size varint64   (format version 3)
+//                       the WAL was closed cleanly, `size` bytes long
 // Tags are part of the format: never renumber or reuse one.
 
 #include <cstdint>
@@ -33,6 +35,9 @@ class VersionEdit {
   std::optional<SequenceNumber> last_sequence;
   std::vector<std::pair<int, std::uint64_t>> deleted_files;  // (level, number)
   std::vector<std::pair<int, FileMetaData>> new_files;       // (level, file)
+  // (number, size): written by Close after the WAL's close record was
+  // synced, so that Open can tell a lost or cut WAL from a clean one.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> closed_wal;
 
   void AddFile(int level, FileMetaData file) { new_files.emplace_back(level, std::move(file)); }
   void DeleteFile(int level, std::uint64_t number) { deleted_files.emplace_back(level, number); }

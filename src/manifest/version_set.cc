@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "manifest/current_file.h"
 #include "manifest/file_names.h"
 #include "util/status_macros.h"
 #include "wal/wal_reader.h"
@@ -91,15 +92,10 @@ Status VersionSet::Recover() {
   if (!s.ok()) {
     return Status::Corruption("cannot read CURRENT in " + dbname_, s.ToString());
   }
-  if (current.empty() || current.back() != '\n') {
-    return Status::Corruption("CURRENT file is damaged", CurrentFileName(dbname_));
-  }
-  current.pop_back();
-  std::uint64_t number = 0;
-  if (ParseFileName(current, &number) != FileType::kManifest) {
-    return Status::Corruption("CURRENT names no manifest", CurrentFileName(dbname_));
-  }
-  const std::string path = dbname_ + "/" + current;
+  CurrentFile parsed;
+  AE_RETURN_IF_ERROR(ParseCurrentFile(current, CurrentFileName(dbname_), &parsed));
+  const std::uint64_t number = parsed.manifest_number;
+  const std::string path = dbname_ + "/" + parsed.manifest;
   std::unique_ptr<SequentialFile> file;
   s = fs_->NewSequentialFile(path, &file);
   if (!s.ok()) {
@@ -129,13 +125,27 @@ Status VersionSet::Recover() {
     if (edit.last_sequence) {
       last_seq = edit.last_sequence;
     }
+    if (edit.closed_wal) {
+      closed_wal_ = edit.closed_wal;
+    }
   }
   AE_RETURN_IF_ERROR(reader.status());
+  if (parsed.closed_size &&
+      (!reader.clean_close() || reader.last_record_end() != *parsed.closed_size)) {
+    return Status::Corruption(
+        path, "closed cleanly with " + std::to_string(*parsed.closed_size) +
+                  " bytes (CURRENT says), it reads as " + std::to_string(reader.last_record_end()) +
+                  " bytes of whole records" +
+                  (reader.clean_close() ? "" : " without its close record"));
+  }
   if (std::string problem = CheckLevelsDisjoint(*state); !problem.empty()) {
     return Status::Corruption(path, problem);
   }
   if (!log_number || !next_file || !last_seq) {
     return Status::Corruption("manifest lacks required counters", path);
+  }
+  if (closed_wal_ && closed_wal_->first < *log_number) {
+    closed_wal_.reset();  // flushed since
   }
   log_number_.store(*log_number);
   next_file_number_.store(*next_file);
@@ -183,7 +193,7 @@ Status VersionSet::StartNewManifest(const Version& v, std::uint64_t log_number) 
     s = writer->Sync();
   }
   if (s.ok()) {
-    s = WriteFileAtomically(fs_, dbname_, "CURRENT", ManifestName(number) + "\n");
+    s = WriteFileAtomically(fs_, dbname_, "CURRENT", EncodeCurrentFile(ManifestName(number), {}));
   }
   if (!s.ok()) {
     // CURRENT still names the previous manifest.
@@ -258,7 +268,17 @@ Status VersionSet::Close() {
     return Status::OK();
   }
   Status s = manifest_->Close();
+  const std::uint64_t size = manifest_->file_size();
   manifest_.reset();
+  if (s.ok()) {
+    // CURRENT says the manifest was closed, and at what size.
+    s = WriteFileAtomically(
+        fs_, dbname_, "CURRENT",
+        EncodeCurrentFile(ManifestName(manifest_number_.load()), size));
+  }
+  if (s.ok()) {
+    s = fs_->SyncDir(dbname_);
+  }
   return s;
 }
 

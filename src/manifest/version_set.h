@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "aeternus/status.h"
 #include "env/file_system.h"
@@ -59,6 +61,12 @@ class VersionSet {
   // WALs numbered below this hold only flushed writes.
   std::uint64_t log_number() const { return log_number_.load(); }
   std::uint64_t manifest_number() const { return manifest_number_.load(); }
+  // From Recover: the WAL the last closed_wal field of the manifest named,
+  // and its size, when that WAL still holds unflushed writes (its number is
+  // at least log_number()): Open must find it whole.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> closed_wal() const {
+    return closed_wal_;
+  }
 
   // Closes the manifest file (synced).
   Status Close();
@@ -74,6 +82,7 @@ class VersionSet {
   std::atomic<SequenceNumber> last_sequence_{0};
   std::atomic<std::uint64_t> log_number_{0};
   std::atomic<std::uint64_t> manifest_number_{0};
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> closed_wal_;  // set by Recover
 
   std::mutex log_mu_;                     // serialises LogAndApply
   std::unique_ptr<WalWriter> manifest_;   // guarded by log_mu_

@@ -66,8 +66,16 @@ inline std::string_view LogFileKindName(LogFileKind kind) {
 //   2: a WAL's first entry is a sequence marker (a batch of no records
 //      holding the sequence of the WAL's first write). Framing unchanged;
 //      manifests unchanged.
+//   3: manifests may hold closed_wal fields (version edit tag 6). WALs
+//      unchanged: they are still written as version 2.
 // A reader refuses a newer version with NotSupported.
-inline constexpr std::uint8_t kLogFormatVersion = 2;
+inline constexpr std::uint8_t kLogFormatVersion = 3;
+
+// The version a writer puts in the header of a file of `kind`: the last
+// one that changed that kind of file.
+constexpr std::uint8_t WrittenLogFormatVersion(LogFileKind kind) {
+  return kind == LogFileKind::kManifest ? kLogFormatVersion : 2;
+}
 
 inline constexpr std::size_t kLogBlockSize = 32 * 1024;
 

@@ -115,6 +115,22 @@ WalReader::Fragment WalReader::ReadPhysical(Physical* rec) {
   }
 }
 
+void WalReader::FindNextValidRecord(std::size_t bad) {
+  const std::size_t end = std::min(block_len_, kLogBlockSize);
+  for (std::size_t p = bad + 1; p + kLogRecordHeaderSize <= end; ++p) {
+    const char* header = block_.get() + p;
+    const auto type = static_cast<std::uint8_t>(header[6]);
+    const std::size_t length =
+        static_cast<std::uint8_t>(header[4]) |
+        (static_cast<std::size_t>(static_cast<std::uint8_t>(header[5])) << 8);
+    if (type != 0 && type <= kMaxLogRecordType && p + kLogRecordHeaderSize + length <= end &&
+        crc32c::Unmask(DecodeFixed32(header)) == crc32c::Value(header + 6, 1 + length)) {
+      block_pos_ = p;
+      return;
+    }
+  }
+}
+
 bool WalReader::ReadRecord(std::string* payload) {
   payload->clear();
   if (ReadEntry(payload)) {
@@ -147,6 +163,7 @@ bool WalReader::ReadEntry(std::string* payload) {
         return FinishAtEnd();
       case Fragment::kTruncated:
       case Fragment::kBad:
+        FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
         return StopAtDamage(in_record ? record_start : rec.offset, rec.problem, rec.offset,
                             nullptr);
       case Fragment::kRecord:
@@ -229,6 +246,7 @@ bool WalReader::ReadHeader() {
       dropped_bytes_ = file_size();
       return false;
     case Fragment::kBad:
+      FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
       return StopAtDamage(0, rec.problem, rec.offset, nullptr);
     case Fragment::kRecord:
       break;
@@ -415,6 +433,7 @@ bool WalReader::ScanForSyncedClaim(std::uint64_t damage, const Physical* pending
         return true;
       case Fragment::kBad:
         in_record = false;
+        FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
         break;
       case Fragment::kRecord:
         if (consider(rec)) {

@@ -115,6 +115,13 @@ class WalReader {
   };
 
   Fragment ReadPhysical(Physical* rec);
+  // After a bad record at block offset `bad`: moves block_pos_ to the first
+  // offset after it in this block where a whole record with a valid
+  // checksum starts, if there is one. The bad record's length may be
+  // damaged too, so neither it nor the next block boundary says where the
+  // next record starts, and a claim scan that trusted either could skip
+  // the records that say the damage was synced.
+  void FindNextValidRecord(std::size_t bad);
   // Reads the next block into block_. False on an I/O error (in status_).
   bool ReadBlock();
   // Bytes of the file; REQUIRES: the end of the file was reached.

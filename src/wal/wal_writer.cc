@@ -46,7 +46,7 @@ Status WalWriter::Create(std::unique_ptr<WritableFile> file, LogFileKind kind,
   char header[kLogFileHeaderSize];
   std::memcpy(header, kLogMagic.data(), kLogMagic.size());
   header[8] = static_cast<char>(kind);
-  header[9] = static_cast<char>(kLogFormatVersion);
+  header[9] = static_cast<char>(WrittenLogFormatVersion(kind));
   EncodeFixed64(header + 10, file_number);
   AE_RETURN_IF_ERROR(writer->EmitRecord({}, std::string_view(header, sizeof(header))));
   assert(writer->file_size_ == kLogFirstEntryOffset);

@@ -680,7 +680,7 @@ class DBManifestDamageTest : public DBTestBase {
     ASSERT_EQ(tables_.size(), 2u);
     ASSERT_EQ(ReadFileToString(dbname_ + "/CURRENT", &current_), "");
     ASSERT_FALSE(current_.empty());
-    manifest_ = dbname_ + "/" + current_.substr(0, current_.size() - 1);
+    manifest_ = dbname_ + "/" + current_.substr(0, current_.find('\n'));
     ASSERT_TRUE(FileExists(manifest_)) << manifest_;
   }
 
@@ -732,6 +732,37 @@ TEST_F(DBManifestDamageTest, DamageInsideManifestFailsOpenNamingTheFile) {
   Status s = Open();
   EXPECT_NE(s.message().find(BaseName(manifest_)), std::string_view::npos)
       << "message does not name " << BaseName(manifest_) << ": " << s.ToString();
+  ExpectCorruptionAndNothingDeleted(s);
+}
+
+// After a clean Close, CURRENT says at what size the manifest was closed
+// and the manifest at what size the WAL was: a file cut at a record
+// boundary, or a WAL lost, no longer reads as an older, smaller state.
+TEST_F(DBManifestDamageTest, ManifestCutShortAfterCleanCloseFailsOpen) {
+  ASSERT_NE(current_.find("\nclosed "), std::string::npos) << current_;
+  const std::int64_t size = FileSize(manifest_);
+  ASSERT_GT(size, 7);
+  ASSERT_EQ(TruncateFile(manifest_, static_cast<std::uint64_t>(size) - 7), "");  // the close record
+  const Status s = Open();
+  EXPECT_NE(s.message().find(BaseName(manifest_)), std::string_view::npos) << s.ToString();
+  ExpectCorruptionAndNothingDeleted(s);
+}
+
+TEST_F(DBManifestDamageTest, WalCutShortAfterCleanCloseFailsOpen) {
+  const std::string wal = NewestFile(dbname_, ".log");
+  ASSERT_FALSE(wal.empty());
+  ASSERT_EQ(TruncateFile(wal, 0), "");
+  const Status s = Open();
+  EXPECT_NE(s.message().find(BaseName(wal)), std::string_view::npos) << s.ToString();
+  ExpectCorruptionAndNothingDeleted(s);
+}
+
+TEST_F(DBManifestDamageTest, WalLostAfterCleanCloseFailsOpen) {
+  const std::string wal = NewestFile(dbname_, ".log");
+  ASSERT_FALSE(wal.empty());
+  ASSERT_EQ(std::remove(wal.c_str()), 0);
+  const Status s = Open();
+  EXPECT_NE(s.message().find(BaseName(wal)), std::string_view::npos) << s.ToString();
   ExpectCorruptionAndNothingDeleted(s);
 }
 

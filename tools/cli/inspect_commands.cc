@@ -10,6 +10,7 @@
 #include "describe.h"
 #include "env/file_system.h"
 #include "log_inspector.h"
+#include "manifest/current_file.h"
 #include "manifest/file_names.h"
 #include "table_inspector.h"
 #include "util/status_macros.h"
@@ -84,20 +85,20 @@ std::string LogDetail(const LogCheckSummary& summary, std::string_view one, std:
   return detail;
 }
 
-// Reads CURRENT: it must hold one line naming a manifest that is in the
-// directory. Sets *manifest (the name) and *number.
+// Reads CURRENT: it must name a manifest that is in the directory (and may
+// say at what size it was closed). Sets *manifest (the name) and *number.
 Status ReadCurrent(const std::string& dir, const std::vector<std::string>& names,
                    std::string* manifest, std::uint64_t* number) {
   std::string current;
   AE_RETURN_IF_ERROR(ReadFileToString(FileSystem::Default(), CurrentFileName(dir), &current));
-  if (!current.ends_with('\n') ||
-      ParseFileName(std::string_view(current).substr(0, current.size() - 1), number) !=
-          FileType::kManifest) {
+  CurrentFile parsed;
+  if (!ParseCurrentFile(current, CurrentFileName(dir), &parsed).ok()) {
     return Status::Corruption(
         CurrentFileName(dir),
-        "does not hold one line naming a MANIFEST-NNNNNN file: \"" + Escape(current) + "\"");
+        "does not name a MANIFEST-NNNNNN file on its first line: \"" + Escape(current) + "\"");
   }
-  *manifest = current.substr(0, current.size() - 1);
+  *number = parsed.manifest_number;
+  *manifest = parsed.manifest;
   if (std::find(names.begin(), names.end(), *manifest) == names.end()) {
     return Status::Corruption(CurrentFileName(dir), "names " + *manifest + ", which is missing");
   }
