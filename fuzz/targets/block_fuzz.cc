@@ -1,0 +1,28 @@
+// A data (or index, or metaindex) block of arbitrary bytes, iterated both
+// ways and searched, in both key orders.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "sstable/block.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace aeternus;
+  const Block block(BlockContents::Copy(std::string_view(reinterpret_cast<const char*>(data), size)));
+  for (BlockKeyOrder order : {BlockKeyOrder::kInternal, BlockKeyOrder::kBytewise}) {
+    auto it = block.NewIterator(order);
+    int steps = 0;
+    for (it->SeekToFirst(); it->Valid() && steps < 10000; it->Next(), ++steps) {
+    }
+    for (it->SeekToLast(); it->Valid() && steps < 20000; it->Prev(), ++steps) {
+    }
+    for (std::string_view target : {std::string_view(), std::string_view("key\0\0\0\0\0\0\0\1", 11),
+                                    std::string_view("\xff\xff\xff\xff\xff\xff\xff\xff\xff")}) {
+      it->Seek(target);
+      it->SeekForPrev(target);
+    }
+    it->status().IgnoreError();
+  }
+  return 0;
+}
