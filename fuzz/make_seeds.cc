@@ -120,7 +120,7 @@ void Run() {
   db->Flush().IgnoreError();
   db->Put(synced, "gamma", "3").IgnoreError();
   // Fragments across blocks (first, middle, last).
-  db->Put(WriteOptions(), std::string(40000, 'k'), std::string(50000, 'v')).IgnoreError();
+  db->Put(WriteOptions(), std::string(100, 'k'), std::string(90000, 'v')).IgnoreError();
   db->Close().IgnoreError();
   std::vector<std::string> names;
   fs.GetChildren("/db", &names).IgnoreError();
