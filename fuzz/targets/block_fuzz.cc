@@ -17,10 +17,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (it->SeekToLast(); it->Valid() && steps < 20000; it->Prev(), ++steps) {
     }
-    for (std::string_view target : {std::string_view(), std::string_view("key\0\0\0\0\0\0\0\1", 11),
-                                    std::string_view("\xff\xff\xff\xff\xff\xff\xff\xff\xff")}) {
+    // Targets as the engine makes them: internal keys (a user key and an
+    // 8-byte trailer) in internal order, any bytes in bytewise order.
+    for (std::string_view target :
+         {std::string_view("\0\0\0\0\0\0\0\0", 8), std::string_view("key\0\0\0\0\0\0\0\1", 11),
+          std::string_view("\xff\xff\xff\xff\xff\xff\xff\xff\xff")}) {
       it->Seek(target);
       it->SeekForPrev(target);
+    }
+    if (order == BlockKeyOrder::kBytewise) {
+      it->Seek("");
     }
     it->status().IgnoreError();
   }
