@@ -351,7 +351,9 @@ Status DBImpl::Recover() {
 
   // Replay the WALs not yet flushed, oldest first, into tables.
   std::sort(wals.begin(), wals.end());
-  const auto closed_wal = versions_->closed_wal();
+  // Without paranoid checks a WAL lost after a clean close is skipped, as
+  // other WAL damage is: Open keeps what it can read.
+  const auto closed_wal = options_.paranoid_checks ? versions_->closed_wal() : std::nullopt;
   if (closed_wal && !std::binary_search(wals.begin(), wals.end(), closed_wal->first)) {
     return Status::Corruption("WAL closed cleanly with " + std::to_string(closed_wal->second) +
                                   " bytes is missing",
@@ -478,7 +480,8 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
     }
   }
   AE_RETURN_IF_ERROR(reader.status());
-  if (const auto closed = versions_->closed_wal(); closed && closed->first == number) {
+  if (const auto closed = versions_->closed_wal();
+      options_.paranoid_checks && closed && closed->first == number) {
     const std::uint64_t read = reader.last_record_end();
     if (!reader.clean_close() || read != closed->second) {
       return Status::Corruption(path, "closed cleanly with " + std::to_string(closed->second) +

@@ -162,10 +162,11 @@ Status VersionSet::Recover() {
   return Status::OK();
 }
 
-Status VersionSet::WriteSnapshot(WalWriter* writer, const Version& v,
-                                 std::uint64_t log_number) {
+Status VersionSet::WriteSnapshot(WalWriter* writer, const Version& v, std::uint64_t log_number,
+                                 const ClosedWal& closed_wal) {
   VersionEdit snapshot;
   snapshot.log_number = log_number;
+  snapshot.closed_wal = closed_wal;
   snapshot.next_file_number = next_file_number_.load();
   snapshot.last_sequence = last_sequence_.load();
   for (int level = 0; level < kNumLevels; ++level) {
@@ -179,7 +180,8 @@ Status VersionSet::WriteSnapshot(WalWriter* writer, const Version& v,
 }
 
 // REQUIRES: log_mu_ held.
-Status VersionSet::StartNewManifest(const Version& v, std::uint64_t log_number) {
+Status VersionSet::StartNewManifest(const Version& v, std::uint64_t log_number,
+                                    const ClosedWal& closed_wal) {
   const std::uint64_t number = NewFileNumber();
   const std::string path = ManifestFileName(dbname_, number);
   std::unique_ptr<WritableFile> file;
@@ -187,7 +189,7 @@ Status VersionSet::StartNewManifest(const Version& v, std::uint64_t log_number) 
   std::unique_ptr<WalWriter> writer;
   Status s = WalWriter::Create(std::move(file), LogFileKind::kManifest, number, &writer);
   if (s.ok()) {
-    s = WriteSnapshot(writer.get(), v, log_number);
+    s = WriteSnapshot(writer.get(), v, log_number, closed_wal);
   }
   if (s.ok()) {
     s = writer->Sync();
@@ -236,7 +238,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   Status s;
   if (!manifest_ || manifest_->file_size() > kMaxManifestBytes) {
     // The snapshot of `next` already includes the edit.
-    s = StartNewManifest(*next, log_number);
+    s = StartNewManifest(*next, log_number, edit->closed_wal);
   } else {
     std::string record;
     edit->EncodeTo(&record);

@@ -72,8 +72,12 @@ class VersionSet {
   Status Close();
 
  private:
-  Status WriteSnapshot(WalWriter* writer, const Version& v, std::uint64_t log_number);
-  Status StartNewManifest(const Version& v, std::uint64_t log_number);
+  // The snapshot edit of a new manifest: the state `v`, the counters, and
+  // `closed_wal` when the edit that starts the manifest carries one.
+  using ClosedWal = std::optional<std::pair<std::uint64_t, std::uint64_t>>;
+  Status WriteSnapshot(WalWriter* writer, const Version& v, std::uint64_t log_number,
+                       const ClosedWal& closed_wal);
+  Status StartNewManifest(const Version& v, std::uint64_t log_number, const ClosedWal& closed_wal);
 
   const std::string dbname_;
   FileSystem* const fs_;

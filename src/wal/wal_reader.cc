@@ -69,6 +69,7 @@ WalReader::Fragment WalReader::ReadPhysical(Physical* rec) {
       continue;
     }
     rec->offset = block_start_ + block_pos_;
+    rec->header_implausible = false;
     // A header fits in the block, so block_pos_ < kLogBlockSize; a full
     // block therefore has bytes left, and avail == 0 means end of file.
     const std::size_t avail = block_len_ > block_pos_ ? block_len_ - block_pos_ : 0;
@@ -110,6 +111,7 @@ WalReader::Fragment WalReader::ReadPhysical(Physical* rec) {
       block_pos_ += kLogRecordHeaderSize + length;
       return Fragment::kRecord;
     }
+    rec->header_implausible = !trust_length;
     block_pos_ = trust_length ? block_pos_ + kLogRecordHeaderSize + length : kLogBlockSize;
     return Fragment::kBad;
   }
@@ -163,7 +165,9 @@ bool WalReader::ReadEntry(std::string* payload) {
         return FinishAtEnd();
       case Fragment::kTruncated:
       case Fragment::kBad:
-        FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
+        if (rec.header_implausible) {
+          FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
+        }
         return StopAtDamage(in_record ? record_start : rec.offset, rec.problem, rec.offset,
                             nullptr);
       case Fragment::kRecord:
@@ -246,7 +250,9 @@ bool WalReader::ReadHeader() {
       dropped_bytes_ = file_size();
       return false;
     case Fragment::kBad:
-      FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
+      if (rec.header_implausible) {
+        FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
+      }
       return StopAtDamage(0, rec.problem, rec.offset, nullptr);
     case Fragment::kRecord:
       break;
@@ -433,7 +439,9 @@ bool WalReader::ScanForSyncedClaim(std::uint64_t damage, const Physical* pending
         return true;
       case Fragment::kBad:
         in_record = false;
-        FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
+        if (rec.header_implausible) {
+          FindNextValidRecord(static_cast<std::size_t>(rec.offset - block_start_));
+        }
         break;
       case Fragment::kRecord:
         if (consider(rec)) {

@@ -112,15 +112,21 @@ class WalReader {
     std::string_view data;  // points into block_; valid until the next read
     std::uint64_t offset = 0;
     std::string_view problem;  // for kBad and kTruncated
+    // kBad: the header itself is implausible (a zero or unknown type, a
+    // length past the block), so the record's extent is unknown.
+    bool header_implausible = false;
   };
 
   Fragment ReadPhysical(Physical* rec);
-  // After a bad record at block offset `bad`: moves block_pos_ to the first
-  // offset after it in this block where a whole record with a valid
-  // checksum starts, if there is one. The bad record's length may be
-  // damaged too, so neither it nor the next block boundary says where the
-  // next record starts, and a claim scan that trusted either could skip
-  // the records that say the damage was synced.
+  // After a bad record at block offset `bad` whose header is implausible:
+  // moves block_pos_ to the first offset after it in this block where a
+  // whole record with a valid checksum starts, if there is one. Neither the
+  // damaged header nor the next block boundary says where the next record
+  // starts, and a claim scan that went on at the boundary would skip the
+  // records of the rest of the block, which may say the damage was synced.
+  // (A record whose header is plausible is skipped by its length instead:
+  // searching its payload, which is user data, could find records that the
+  // writer never wrote there.)
   void FindNextValidRecord(std::size_t bad);
   // Reads the next block into block_. False on an I/O error (in status_).
   bool ReadBlock();

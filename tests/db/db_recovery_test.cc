@@ -766,6 +766,15 @@ TEST_F(DBManifestDamageTest, WalLostAfterCleanCloseFailsOpen) {
   ExpectCorruptionAndNothingDeleted(s);
 }
 
+TEST_F(DBManifestDamageTest, WalLostAfterCleanCloseOpensWithoutParanoidChecks) {
+  const std::string wal = NewestFile(dbname_, ".log");
+  ASSERT_FALSE(wal.empty());
+  ASSERT_EQ(std::remove(wal.c_str()), 0);
+  options_.paranoid_checks = false;  // keep what can be read, as for other WAL damage
+  ASSERT_OK(Open());
+  EXPECT_EQ(Contents(), "first-table-key=1 second-table-key=2");
+}
+
 TEST_F(DBManifestDamageTest, LeftoverFilesAreRemovedAtOpen) {
   // A crash may leave a table being written, a table never installed, and a
   // manifest never made current.

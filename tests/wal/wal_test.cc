@@ -387,6 +387,41 @@ TEST(WalTest, FlippedByteInLastUnsyncedRecordIsDropped) {
   EXPECT_EQ(r.dropped, contents.size() - b.ends[1]);
 }
 
+// A torn unsynced record whose payload (user data) holds the bytes of
+// valid records, a close record among them: the search for later records
+// that claim the damage was synced skips a plausible record by its length,
+// so those bytes are never taken for the writer's records.
+TEST(WalTest, RecordsInsideATornRecordsPayloadClaimNothing) {
+  LogBuilder closed;
+  closed.Add("x").Close();
+  const std::string close_record = closed.Contents().substr(closed.Contents().size() - 7);
+  LogBuilder b;
+  std::string payload = Pattern(200, 'v') + close_record + PhysicalRecord(LogRecordType::kFull,
+                                                                          std::string(16, '\x7f')) +
+                        Pattern(100, 'w');
+  b.Add("a").Sync().Add(payload);
+  std::string contents = b.Contents();
+  // The power loss kept the start of the record and zeros after.
+  const std::uint64_t torn_from = b.ends[1] - 40;
+  std::fill(contents.begin() + static_cast<std::ptrdiff_t>(torn_from), contents.end(), '\0');
+  ReadResult r = ReadLog(contents);
+  EXPECT_OK(r.status);
+  EXPECT_EQ(r.records, Prefix(b.payloads, 1));
+  EXPECT_EQ(r.dropped, contents.size() - b.ends[0]);
+}
+
+// A record's length damaged so that it looks implausible (past the block):
+// the search finds the close record after it, which says it was synced.
+TEST(WalTest, ImplausibleLengthBeforeACloseRecordIsCorruption) {
+  LogBuilder b;
+  b.Add("a").Add("bb").Close();
+  std::string contents = b.Contents();
+  contents[b.starts[1] + 5] = '\xff';  // high length byte: past the block
+  ReadResult r = ReadLog(contents);
+  ExpectCorruptionAt(r, b.starts[1]);
+  EXPECT_EQ(r.records, Prefix(b.payloads, 1));
+}
+
 TEST(WalTest, DamageInSyncedRegionIsCorruption) {
   LogBuilder b;
   b.Add("a").Add(Pattern(300, 'b')).Sync().Add("c");
