@@ -59,9 +59,11 @@ class DBIOErrorSweepTest : public ::testing::Test {
     return found;
   }
 
-  // One run with the n-th operation failing; returns false after a failed
-  // check (reported).
-  bool RunWithError(std::uint64_t n, bool persistent, const Status& error) {
+  // One run with the n-th operation failing (n = 0: none); returns false
+  // after a failed check (reported). *operations: those the run made
+  // before the reopen.
+  bool RunWithError(std::uint64_t n, bool persistent, const Status& error,
+                    std::uint64_t* operations = nullptr) {
     const std::string what = "error " + error.ToString() + " at operation " +
                              std::to_string(n) + (persistent ? " and after" : " only");
     MemFileSystem mem;
@@ -114,6 +116,9 @@ class DBIOErrorSweepTest : public ::testing::Test {
       }
       db.reset();
     }
+    if (operations != nullptr) {
+      *operations = fs.operations();
+    }
     fs.FailOperation(0, false, Status::OK());
     s = DBImpl::Open(options_, kDbName, &fs, &db);
     if (!s.ok()) {
@@ -139,6 +144,11 @@ class DBIOErrorSweepTest : public ::testing::Test {
 TEST_F(DBIOErrorSweepTest, EveryOperationFailingKeepsAcknowledgedWrites) {
   const Status eio = Status::IOError("injected", "Input/output error (EIO)");
   const Status enospc = Status::IOError("injected", "No space left on device (ENOSPC)");
+  // Without a fault the workload makes more operations than the sweep
+  // covers, flushes and compactions among them.
+  std::uint64_t whole = 0;
+  ASSERT_TRUE(RunWithError(0, false, eio, &whole));
+  ASSERT_GT(whole, kOperations);
   int runs = 0;
   for (std::uint64_t n = 1; n <= kOperations; ++n) {
     for (const bool persistent : {false, true}) {

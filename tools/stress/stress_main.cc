@@ -267,25 +267,23 @@ class Stress {
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     const auto stripes = locks_.StripesOf(keys);
     locks_.Lock(stripes);
+    // One key: Put or Delete; several: one batch.
     WriteBatch batch;
+    Status s;
     for (std::uint64_t k : keys) {
       const bool del = deletes_in == 1 || (deletes_in > 1 && rng() % deletes_in == 0);
       const KeyState next = expected_->Next(k, !del);
       expected_->Begin(k, next);
-      if (del) {
+      if (keys.size() == 1) {
+        s = del ? db_->Delete(Wo(), KeyName(k))
+                : db_->Put(Wo(), KeyName(k), ValueFor(k, next.version, config_.value_size));
+      } else if (del) {
         batch.Delete(KeyName(k));
       } else {
         batch.Put(KeyName(k), ValueFor(k, next.version, config_.value_size));
       }
     }
-    Status s;
-    if (keys.size() == 1) {
-      KeyState next;
-      expected_->Pending(keys[0], &next);
-      s = next.exists
-              ? db_->Put(Wo(), KeyName(keys[0]), ValueFor(keys[0], next.version, config_.value_size))
-              : db_->Delete(Wo(), KeyName(keys[0]));
-    } else {
+    if (keys.size() > 1) {
       s = db_->Write(Wo(), &batch);
     }
     if (s.ok()) {
@@ -433,7 +431,16 @@ int Main(int argc, char** argv) {
   options.create_if_missing = true;
   options.write_buffer_size = config.write_buffer_size;
   if (config.fresh) {
+    // Only a database (or an empty or missing directory) is removed: a
+    // mistyped --db must not wipe anything else.
     std::error_code ec;
+    if (std::filesystem::is_directory(config.db, ec) &&
+        !std::filesystem::is_empty(config.db, ec) &&
+        !std::filesystem::exists(std::filesystem::path(config.db) / "CURRENT", ec)) {
+      std::printf("ERROR: --fresh: %s is not a database (no CURRENT file); not removed\n",
+                  config.db.c_str());
+      return kExitError;
+    }
     std::filesystem::remove_all(config.db, ec);
     if (ec) {
       std::printf("ERROR: cannot remove %s: %s\n", config.db.c_str(), ec.message().c_str());
