@@ -179,19 +179,36 @@ std::uint64_t FaultInjectionFileSystem::operations() const {
 
 void FaultInjectionFileSystem::FailOperation(std::uint64_t n, bool persistent, Status error) {
   std::lock_guard lock(mu_);
-  fail_at_ = n;
-  fail_persistent_ = persistent;
-  fail_error_ = std::move(error);
+  fail_operation_ = FailAt{n, persistent, std::move(error)};
+}
+
+void FaultInjectionFileSystem::FailRead(std::uint64_t n, bool persistent, Status error) {
+  std::lock_guard lock(mu_);
+  fail_read_ = FailAt{n, persistent, std::move(error)};
+}
+
+std::uint64_t FaultInjectionFileSystem::reads() const {
+  return reads_.load(std::memory_order_acquire);
+}
+
+Status FaultInjectionFileSystem::Injects(const FailAt& fail, std::uint64_t n) const {
+  if (fail.n != 0 && (n == fail.n || (fail.persistent && n > fail.n))) {
+    ++injected_errors_;
+    return fail.error;
+  }
+  return Status::OK();
 }
 
 Status FaultInjectionFileSystem::CheckOperation() {
   const std::uint64_t n = operations_.fetch_add(1, std::memory_order_acq_rel) + 1;
   std::lock_guard lock(mu_);
-  if (fail_at_ != 0 && (n == fail_at_ || (fail_persistent_ && n > fail_at_))) {
-    ++injected_errors_;
-    return fail_error_;
-  }
-  return Status::OK();
+  return Injects(fail_operation_, n);
+}
+
+Status FaultInjectionFileSystem::CheckRead() const {
+  const std::uint64_t n = reads_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  std::lock_guard lock(mu_);
+  return Injects(fail_read_, n);
 }
 
 Status FaultInjectionFileSystem::CheckWrite() {
@@ -257,6 +274,42 @@ bool FaultInjectionFileSystem::GetSyncedSize(const std::string& path, std::uint6
   return true;
 }
 
+// Counts each Read and fails those FailRead names; otherwise the target's.
+class FaultInjectionFileSystem::RandomAccessFileImpl final : public RandomAccessFile {
+ public:
+  RandomAccessFileImpl(const FaultInjectionFileSystem* fs, std::unique_ptr<RandomAccessFile> target)
+      : fs_(fs), target_(std::move(target)) {}
+
+  Status Read(std::uint64_t offset, std::size_t n, char* scratch,
+              std::string_view* result) const override {
+    AE_RETURN_IF_ERROR(fs_->CheckRead());
+    return target_->Read(offset, n, scratch, result);
+  }
+  bool MemoryMapped() const override { return target_->MemoryMapped(); }
+  void WillNotNeed(std::uint64_t offset, std::uint64_t n) const override {
+    target_->WillNotNeed(offset, n);
+  }
+
+ private:
+  const FaultInjectionFileSystem* const fs_;
+  const std::unique_ptr<RandomAccessFile> target_;
+};
+
+class FaultInjectionFileSystem::SequentialFileImpl final : public SequentialFile {
+ public:
+  SequentialFileImpl(const FaultInjectionFileSystem* fs, std::unique_ptr<SequentialFile> target)
+      : fs_(fs), target_(std::move(target)) {}
+
+  Status Read(std::size_t n, char* scratch, std::string_view* result) override {
+    AE_RETURN_IF_ERROR(fs_->CheckRead());
+    return target_->Read(n, scratch, result);
+  }
+
+ private:
+  const FaultInjectionFileSystem* const fs_;
+  const std::unique_ptr<SequentialFile> target_;
+};
+
 Status FaultInjectionFileSystem::NewWritableFile(const std::string& path,
                                                  std::unique_ptr<WritableFile>* file) {
   AE_RETURN_IF_ERROR(BeginDurabilityPoint());
@@ -282,12 +335,20 @@ Status FaultInjectionFileSystem::NewWritableFile(const std::string& path,
 
 Status FaultInjectionFileSystem::NewRandomAccessFile(const std::string& path,
                                                      std::unique_ptr<RandomAccessFile>* file) {
-  return target_->NewRandomAccessFile(path, file);
+  AE_RETURN_IF_ERROR(CheckRead());
+  std::unique_ptr<RandomAccessFile> target_file;
+  AE_RETURN_IF_ERROR(target_->NewRandomAccessFile(path, &target_file));
+  *file = std::make_unique<RandomAccessFileImpl>(this, std::move(target_file));
+  return Status::OK();
 }
 
 Status FaultInjectionFileSystem::NewSequentialFile(const std::string& path,
                                                    std::unique_ptr<SequentialFile>* file) {
-  return target_->NewSequentialFile(path, file);
+  AE_RETURN_IF_ERROR(CheckRead());
+  std::unique_ptr<SequentialFile> target_file;
+  AE_RETURN_IF_ERROR(target_->NewSequentialFile(path, &target_file));
+  *file = std::make_unique<SequentialFileImpl>(this, std::move(target_file));
+  return Status::OK();
 }
 
 bool FaultInjectionFileSystem::FileExists(const std::string& path) {
@@ -296,10 +357,12 @@ bool FaultInjectionFileSystem::FileExists(const std::string& path) {
 
 Status FaultInjectionFileSystem::GetChildren(const std::string& dir,
                                              std::vector<std::string>* names) {
+  AE_RETURN_IF_ERROR(CheckRead());
   return target_->GetChildren(dir, names);
 }
 
 Status FaultInjectionFileSystem::GetFileSize(const std::string& path, std::uint64_t* size) {
+  AE_RETURN_IF_ERROR(CheckRead());
   return target_->GetFileSize(path, size);
 }
 

@@ -43,7 +43,8 @@
 // with IOError "injected" and change nothing; reads still work. Injected
 // write errors hit Append and Flush; injected sync errors hit Sync and
 // SyncDir; both return IOError and change nothing (the bytes stay pending,
-// the synced length does not move).
+// the synced length does not move). Injected read errors (FailRead) hit
+// the reads listed there; the file or listing read is left as it was.
 //
 // Thread safety: all methods may be called concurrently, except that the
 // Drop*/Delete* methods REQUIRE that no file created through the wrapper is
@@ -123,12 +124,22 @@ class FaultInjectionFileSystem final : public FileSystem {
   // errors (EIO, ENOSPC) over the operations of a workload.
   void FailOperation(std::uint64_t n, bool persistent, Status error);
 
+  // Reads: every Read of a RandomAccessFile or SequentialFile opened
+  // through this wrapper, and every NewRandomAccessFile, NewSequentialFile,
+  // GetChildren and GetFileSize, counted from construction. (FileExists is
+  // not: it cannot report an error.)
+  std::uint64_t reads() const;
+  // Makes the n-th read (and, when `persistent`, every later one) fail with
+  // `error`; n = 0 cancels. A file opened through the wrapper reports the
+  // target's MemoryMapped(), and each Read of it is a counted read.
+  void FailRead(std::uint64_t n, bool persistent, Status error);
+
   // From now on each Append and Flush fails with probability 1/one_in
   // (0: never), drawing from a generator seeded with `seed`.
   void InjectWriteErrors(std::uint32_t one_in, std::uint32_t seed);
   // The same for Sync and SyncDir.
   void InjectSyncErrors(std::uint32_t one_in, std::uint32_t seed);
-  // Errors injected so far (write and sync).
+  // Errors injected so far (of every kind).
   std::uint64_t injected_error_count() const;
 
   // Bytes of `path` known synced. False when the file was not created
@@ -136,7 +147,16 @@ class FaultInjectionFileSystem final : public FileSystem {
   bool GetSyncedSize(const std::string& path, std::uint64_t* size) const;
 
  private:
-  class WritableFileImpl;  // defined in the .cc
+  class WritableFileImpl;      // defined in the .cc
+  class RandomAccessFileImpl;  // defined in the .cc
+  class SequentialFileImpl;    // defined in the .cc
+
+  // The n-th (and maybe every later) event of a kind fails with `error`.
+  struct FailAt {
+    std::uint64_t n = 0;  // 0: never
+    bool persistent = false;
+    Status error;
+  };
 
   // Per-file durability state, shared with the file's open writer.
   struct FileState {
@@ -168,6 +188,10 @@ class FaultInjectionFileSystem final : public FileSystem {
 
   // Counts an operation; the error FailOperation set for it, if any.
   Status CheckOperation();
+  // Counts a read; the error FailRead set for it, if any.
+  Status CheckRead() const;
+  // The error `fail` sets for the n-th event, if any. REQUIRES: mu_ held.
+  Status Injects(const FailAt& fail, std::uint64_t n) const;
   // Counts a durability point as it begins; cuts the power there when it
   // is the cut_at_-th (and returns IOError "injected").
   Status BeginDurabilityPoint();
@@ -177,9 +201,9 @@ class FaultInjectionFileSystem final : public FileSystem {
   std::atomic<std::uint64_t> durability_points_{0};
   std::atomic<std::uint64_t> cut_at_{0};  // 0: never
   std::atomic<std::uint64_t> operations_{0};
-  std::uint64_t fail_at_ = 0;      // guarded by mu_; 0: never
-  bool fail_persistent_ = false;   // guarded by mu_
-  Status fail_error_;              // guarded by mu_
+  mutable std::atomic<std::uint64_t> reads_{0};
+  FailAt fail_operation_;  // guarded by mu_
+  FailAt fail_read_;       // guarded by mu_
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<FileState>> files_;  // guarded by mu_
@@ -189,7 +213,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   std::atomic<std::uint32_t> sync_error_one_in_{0};
   std::uint64_t write_rng_ = 0;        // guarded by mu_
   std::uint64_t sync_rng_ = 0;         // guarded by mu_
-  std::uint64_t injected_errors_ = 0;  // guarded by mu_
+  mutable std::uint64_t injected_errors_ = 0;  // guarded by mu_
 };
 
 }  // namespace aeternus

@@ -89,6 +89,10 @@ Status VersionSet::CreateNew() {
 Status VersionSet::Recover() {
   std::string current;
   Status s = ReadFileToString(fs_, CurrentFileName(dbname_), &current);
+  if (s.IsIOError()) {
+    // A failed read says nothing of the file: it is no Corruption.
+    return Status::IOError("cannot read CURRENT in " + dbname_, s.message());
+  }
   if (!s.ok()) {
     return Status::Corruption("cannot read CURRENT in " + dbname_, s.ToString());
   }
@@ -98,6 +102,9 @@ Status VersionSet::Recover() {
   const std::string path = dbname_ + "/" + parsed.manifest;
   std::unique_ptr<SequentialFile> file;
   s = fs_->NewSequentialFile(path, &file);
+  if (s.IsIOError()) {
+    return Status::IOError("manifest named in CURRENT cannot be opened", s.message());
+  }
   if (!s.ok()) {
     return Status::Corruption("manifest named in CURRENT cannot be opened", s.ToString());
   }
