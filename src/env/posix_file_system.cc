@@ -1,12 +1,13 @@
 // FileSystem on POSIX: buffered appends, pread, fdatasync, fcntl locks; log
 // files reserved with fallocate and appended through a shared mapping
-// (posix_log_file.h).
+// (posix_log_file.h). Every system call goes through the wrappers of
+// posix_syscalls.h, which tests can make fail.
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +18,7 @@
 
 #include "env/file_system.h"
 #include "env/posix_log_file.h"
+#include "env/posix_syscalls.h"
 
 namespace aeternus {
 namespace {
@@ -40,6 +42,8 @@ Status PosixCallError(const std::string& path, std::string_view call, int err) {
   return Status::IOError(path, detail);
 }
 
+// After a failed write or sync, what reached the file is unknown: every
+// later Append, Flush and Sync returns that first error (Close still closes).
 class PosixWritableFile final : public WritableFile {
  public:
   static constexpr std::size_t kBufferSize = 64 * 1024;
@@ -62,6 +66,9 @@ class PosixWritableFile final : public WritableFile {
   }
 
   Status Append(std::string_view data) override {
+    if (!error_.ok()) {
+      return error_;
+    }
     size_ += data.size();
     if (buffer_.size() + data.size() <= kBufferSize) {
       buffer_.append(data);
@@ -83,23 +90,28 @@ class PosixWritableFile final : public WritableFile {
     if (Status s = FlushBuffer(); !s.ok()) {
       return s;
     }
-    if (::fdatasync(fd_) != 0) {
-      return PosixError(path_, errno);
+    if (posix::Fdatasync(fd_, path_) != 0) {
+      error_ = PosixError(path_, errno);
+      return error_;
     }
     return Status::OK();
   }
 
   Status Close() override {
     Status s = FlushBuffer();
-    if (s.ok() && truncate_at_close_ && fd_ >= 0) {
-      while (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+    // Also after an error: the reserved space past Size() reads as zeros,
+    // which is no harm, but is freed.
+    if (truncate_at_close_ && fd_ >= 0) {
+      while (posix::Ftruncate(fd_, static_cast<off_t>(size_), path_) != 0) {
         if (errno != EINTR) {
-          s = PosixCallError(path_, "ftruncate", errno);
+          if (s.ok()) {
+            s = PosixCallError(path_, "ftruncate", errno);
+          }
           break;
         }
       }
     }
-    if (fd_ >= 0 && ::close(fd_) != 0 && s.ok()) {
+    if (fd_ >= 0 && posix::Close(fd_, path_) != 0 && s.ok()) {
       s = PosixError(path_, errno);
     }
     fd_ = -1;
@@ -116,13 +128,17 @@ class PosixWritableFile final : public WritableFile {
   }
 
   Status WriteRaw(std::string_view data) {
+    if (!error_.ok()) {
+      return error_;
+    }
     while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
+      ssize_t n = posix::Write(fd_, data.data(), data.size(), path_);
       if (n < 0) {
         if (errno == EINTR) {
           continue;
         }
-        return PosixError(path_, errno);
+        error_ = PosixError(path_, errno);
+        return error_;
       }
       data.remove_prefix(static_cast<std::size_t>(n));
     }
@@ -134,6 +150,7 @@ class PosixWritableFile final : public WritableFile {
   std::string buffer_;
   std::uint64_t size_ = 0;
   bool truncate_at_close_ = false;
+  Status error_;  // the first failed write or sync
 };
 
 #if defined(__linux__)
@@ -165,6 +182,9 @@ class PosixLogFile final : public WritableFile {
     }
     if (closed_) {
       return Status::IOError(path_, "append to a closed file");
+    }
+    if (!error_.ok()) {
+      return error_;
     }
     // Reserve everything this append needs before storing any of it, so
     // that a failure leaves Size() where it was.
@@ -208,7 +228,7 @@ class PosixLogFile final : public WritableFile {
     if (closed_) {
       return Status::IOError(path_, "flush of a closed file");
     }
-    return Status::OK();
+    return error_;
   }
 
   Status Sync() override {
@@ -218,10 +238,15 @@ class PosixLogFile final : public WritableFile {
     if (closed_) {
       return Status::IOError(path_, "sync of a closed file");
     }
+    if (!error_.ok()) {
+      return error_;
+    }
     // On Linux fdatasync writes back the pages dirtied through the mapping
     // too (they are marked dirty when first written after each writeback).
-    if (::fdatasync(fd_) != 0) {
-      return PosixError(path_, errno);
+    // After a failure, pages may be marked clean without reaching the disk.
+    if (posix::Fdatasync(fd_, path_) != 0) {
+      error_ = PosixError(path_, errno);
+      return error_;
     }
     const std::uint64_t gap = size_ - synced_size_;
     synced_size_ = size_;
@@ -237,10 +262,13 @@ class PosixLogFile final : public WritableFile {
       return Status::OK();
     }
     closed_ = true;
-    Status s = Unmap();
+    Status s = error_;
+    if (Status u = Unmap(); s.ok()) {
+      s = u;
+    }
     // Not synced: after a machine crash the file may keep the zeros.
     if (reserved_ > size_) {
-      while (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+      while (posix::Ftruncate(fd_, static_cast<off_t>(size_), path_) != 0) {
         if (errno != EINTR) {
           if (s.ok()) {
             s = PosixCallError(path_, "ftruncate", errno);
@@ -249,7 +277,7 @@ class PosixLogFile final : public WritableFile {
         }
       }
     }
-    if (::close(fd_) != 0 && s.ok()) {
+    if (posix::Close(fd_, path_) != 0 && s.ok()) {
       s = PosixError(path_, errno);
     }
     fd_ = -1;
@@ -310,8 +338,8 @@ class PosixLogFile final : public WritableFile {
   // failure changes nothing but the size of later folios.
   void Advise() const {
     if (map_ != nullptr) {
-      ::madvise(map_, static_cast<std::size_t>(map_end_ - map_start_),
-                syncs_often_ ? MADV_RANDOM : MADV_NORMAL);
+      posix::Madvise(map_, static_cast<std::size_t>(map_end_ - map_start_),
+                     syncs_often_ ? MADV_RANDOM : MADV_NORMAL, path_);
     }
   }
 
@@ -331,8 +359,8 @@ class PosixLogFile final : public WritableFile {
     }
     const std::uint64_t next_page = RoundUpToPage(size_);
     if (next_page < reserved_) {
-      ::posix_fadvise(fd_, static_cast<off_t>(next_page),
-                      static_cast<off_t>(reserved_ - next_page), POSIX_FADV_DONTNEED);
+      posix::PosixFadvise(fd_, static_cast<off_t>(next_page),
+                          static_cast<off_t>(reserved_ - next_page), POSIX_FADV_DONTNEED, path_);
     }
     map_start_ = map_end_ = size_ / page_size_ * page_size_;
     return MapNextWindow();
@@ -344,8 +372,8 @@ class PosixLogFile final : public WritableFile {
     if (options_.fail_fallocate_from != 0 && fallocate_calls_ >= options_.fail_fallocate_from) {
       return options_.fallocate_errno;
     }
-    while (::fallocate(fd_, 0, static_cast<off_t>(reserved_),
-                       static_cast<off_t>(target - reserved_)) != 0) {
+    while (posix::Fallocate(fd_, 0, static_cast<off_t>(reserved_),
+                            static_cast<off_t>(target - reserved_), path_) != 0) {
       if (errno != EINTR) {
         return errno;
       }
@@ -366,8 +394,8 @@ class PosixLogFile final : public WritableFile {
     ++mmap_calls_;
     void* base = MAP_FAILED;
     if (options_.fail_mmap_from == 0 || mmap_calls_ < options_.fail_mmap_from) {
-      base = ::mmap(nullptr, static_cast<std::size_t>(len), PROT_READ | PROT_WRITE, MAP_SHARED, fd_,
-                    static_cast<off_t>(start));
+      base = posix::Mmap(nullptr, static_cast<std::size_t>(len), PROT_READ | PROT_WRITE, MAP_SHARED,
+                         fd_, static_cast<off_t>(start), path_);
     }
     if (base == MAP_FAILED) {
       return SwitchToBuffered();
@@ -385,11 +413,13 @@ class PosixLogFile final : public WritableFile {
     if (map_ == nullptr) {
       return Status::OK();
     }
-    const int r = ::munmap(map_, static_cast<std::size_t>(map_end_ - map_start_));
+    const int r = posix::Munmap(map_, static_cast<std::size_t>(map_end_ - map_start_), path_);
     map_ = nullptr;
     map_start_ = map_end_;
     if (r != 0) {
-      return PosixCallError(path_, "munmap", errno);
+      // The window is gone from under size_: nothing more can be stored.
+      error_ = PosixCallError(path_, "munmap", errno);
+      return error_;
     }
     return Status::OK();
   }
@@ -399,7 +429,7 @@ class PosixLogFile final : public WritableFile {
   // was: the pages go with the rest of the window.
   void UnmapFilledPages() {
     const std::uint64_t filled = (size_ - map_start_) / page_size_ * page_size_;
-    if (filled == 0 || ::munmap(map_, static_cast<std::size_t>(filled)) != 0) {
+    if (filled == 0 || posix::Munmap(map_, static_cast<std::size_t>(filled), path_) != 0) {
       return;
     }
     map_ += filled;
@@ -411,8 +441,9 @@ class PosixLogFile final : public WritableFile {
     if (Status s = Unmap(); !s.ok()) {
       return s;
     }
-    if (::lseek(fd_, static_cast<off_t>(size_), SEEK_SET) < 0) {
-      return PosixCallError(path_, "lseek", errno);
+    if (posix::Lseek(fd_, static_cast<off_t>(size_), SEEK_SET, path_) < 0) {
+      error_ = PosixCallError(path_, "lseek", errno);
+      return error_;
     }
     buffered_ = std::make_unique<PosixWritableFile>(path_, fd_, size_, reserved_ > size_);
     fd_ = -1;
@@ -437,6 +468,10 @@ class PosixLogFile final : public WritableFile {
   int sync_calls_ = 0;
   bool syncs_often_ = false;  // the mapping is advised MADV_RANDOM
   bool closed_ = false;
+  // A failed sync, munmap or lseek: every later Append, Flush and Sync
+  // returns it. (A failed fallocate stores nothing and leaves the file as
+  // it was: it is not remembered.)
+  Status error_;
   int fallocate_calls_ = 0;
   int mmap_calls_ = 0;
   // Set once fallocate or mmap failed this way: the rest goes through it.
@@ -448,14 +483,14 @@ class PosixLogFile final : public WritableFile {
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
   PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~PosixRandomAccessFile() override { ::close(fd_); }
+  ~PosixRandomAccessFile() override { posix::Close(fd_, path_); }
 
   Status Read(std::uint64_t offset, std::size_t n, char* scratch,
               std::string_view* result) const override {
     std::size_t done = 0;
     while (done < n) {
-      ssize_t r = ::pread(fd_, scratch + done, n - done,
-                          static_cast<off_t>(offset + done));
+      ssize_t r =
+          posix::Pread(fd_, scratch + done, n - done, static_cast<off_t>(offset + done), path_);
       if (r < 0) {
         if (errno == EINTR) {
           continue;
@@ -485,7 +520,7 @@ class PosixMmapRandomAccessFile final : public RandomAccessFile {
   PosixMmapRandomAccessFile(void* base, std::size_t size, std::atomic<int>* budget)
       : base_(static_cast<const char*>(base)), size_(size), budget_(budget) {}
   ~PosixMmapRandomAccessFile() override {
-    ::munmap(const_cast<char*>(base_), size_);
+    posix::Munmap(const_cast<char*>(base_), size_, {});
     budget_->fetch_add(1);
   }
 
@@ -506,8 +541,8 @@ class PosixMmapRandomAccessFile final : public RandomAccessFile {
     const std::uint64_t begin = (offset + page - 1) / page * page;
     const std::uint64_t end = std::min<std::uint64_t>(offset + n, size_) / page * page;
     if (begin < end) {
-      ::madvise(const_cast<char*>(base_) + begin, static_cast<std::size_t>(end - begin),
-                MADV_DONTNEED);
+      posix::Madvise(const_cast<char*>(base_) + begin, static_cast<std::size_t>(end - begin),
+                     MADV_DONTNEED, {});
     }
   }
 
@@ -528,11 +563,11 @@ class PosixMmapRandomAccessFile final : public RandomAccessFile {
 class PosixSequentialFile final : public SequentialFile {
  public:
   PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~PosixSequentialFile() override { ::close(fd_); }
+  ~PosixSequentialFile() override { posix::Close(fd_, path_); }
 
   Status Read(std::size_t n, char* scratch, std::string_view* result) override {
     while (true) {
-      ssize_t r = ::read(fd_, scratch, n);
+      ssize_t r = posix::Read(fd_, scratch, n, path_);
       if (r < 0) {
         if (errno == EINTR) {
           continue;
@@ -562,8 +597,8 @@ class PosixFileLock final : public FileLock {
     struct flock f {};
     f.l_type = F_UNLCK;
     f.l_whence = SEEK_SET;
-    ::fcntl(fd_, F_SETLK, &f);
-    ::close(fd_);
+    posix::FcntlLock(fd_, F_SETLK, &f, path_);
+    posix::Close(fd_, path_);
     std::lock_guard lock(locked_paths_mu);
     locked_paths.erase(path_);
   }
@@ -577,7 +612,7 @@ class PosixFileSystem final : public FileSystem {
  public:
   Status NewWritableFile(const std::string& path,
                          std::unique_ptr<WritableFile>* file) override {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = posix::Open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
       return PosixError(path, errno);
     }
@@ -591,19 +626,19 @@ class PosixFileSystem final : public FileSystem {
 
   Status NewRandomAccessFile(const std::string& path,
                              std::unique_ptr<RandomAccessFile>* file) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = posix::Open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       return PosixError(path, errno);
     }
     // Map the file when the budget of mappings allows (each is a kernel
     // memory area, limited per process); read with pread otherwise.
     struct stat st;
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    if (posix::Fstat(fd, &st, path) == 0 && st.st_size > 0) {
       if (mmap_budget_.fetch_sub(1) > 0) {
         const auto size = static_cast<std::size_t>(st.st_size);
-        void* base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+        void* base = posix::Mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0, path);
         if (base != MAP_FAILED) {
-          ::close(fd);  // the mapping stays valid
+          posix::Close(fd, path);  // the mapping stays valid
           *file = std::make_unique<PosixMmapRandomAccessFile>(base, size, &mmap_budget_);
           return Status::OK();
         }
@@ -616,7 +651,7 @@ class PosixFileSystem final : public FileSystem {
 
   Status NewSequentialFile(const std::string& path,
                            std::unique_ptr<SequentialFile>* file) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = posix::Open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       return PosixError(path, errno);
     }
@@ -625,28 +660,36 @@ class PosixFileSystem final : public FileSystem {
   }
 
   bool FileExists(const std::string& path) override {
-    return ::access(path.c_str(), F_OK) == 0;
+    return posix::Access(path, F_OK) == 0;
   }
 
   Status GetChildren(const std::string& dir, std::vector<std::string>* names) override {
     names->clear();
-    DIR* d = ::opendir(dir.c_str());
+    DIR* d = posix::Opendir(dir);
     if (d == nullptr) {
       return PosixError(dir, errno);
     }
-    while (struct dirent* e = ::readdir(d)) {
+    // readdir returns null both at the end and on an error; only an error
+    // sets errno.
+    errno = 0;
+    while (struct dirent* e = posix::Readdir(d, dir)) {
       std::string_view name(e->d_name);
       if (name != "." && name != "..") {
         names->emplace_back(name);
       }
     }
-    ::closedir(d);
+    const int err = errno;
+    posix::Closedir(d, dir);
+    if (err != 0) {
+      names->clear();
+      return PosixCallError(dir, "readdir", err);
+    }
     return Status::OK();
   }
 
   Status GetFileSize(const std::string& path, std::uint64_t* size) override {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
+    if (posix::Stat(path, &st) != 0) {
       *size = 0;
       return PosixError(path, errno);
     }
@@ -655,36 +698,36 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Status RemoveFile(const std::string& path) override {
-    if (::unlink(path.c_str()) != 0) {
+    if (posix::Unlink(path) != 0) {
       return PosixError(path, errno);
     }
     return Status::OK();
   }
 
   Status RenameFile(const std::string& from, const std::string& to) override {
-    if (::rename(from.c_str(), to.c_str()) != 0) {
+    if (posix::Rename(from, to) != 0) {
       return PosixError(from, errno);
     }
     return Status::OK();
   }
 
   Status CreateDir(const std::string& dir) override {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    if (posix::Mkdir(dir, 0755) != 0 && errno != EEXIST) {
       return PosixError(dir, errno);
     }
     return Status::OK();
   }
 
   Status SyncDir(const std::string& dir) override {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = posix::Open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       return PosixError(dir, errno);
     }
     Status s;
-    if (::fsync(fd) != 0) {
+    if (posix::Fsync(fd, dir) != 0) {
       s = PosixError(dir, errno);
     }
-    ::close(fd);
+    posix::Close(fd, dir);
     return s;
   }
 
@@ -695,7 +738,7 @@ class PosixFileSystem final : public FileSystem {
         return Status::Busy("database is in use by this process", path);
       }
     }
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = posix::Open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
       std::lock_guard guard(locked_paths_mu);
       locked_paths.erase(path);
@@ -704,9 +747,9 @@ class PosixFileSystem final : public FileSystem {
     struct flock f {};
     f.l_type = F_WRLCK;
     f.l_whence = SEEK_SET;
-    if (::fcntl(fd, F_SETLK, &f) != 0) {
+    if (posix::FcntlLock(fd, F_SETLK, &f, path) != 0) {
       int err = errno;
-      ::close(fd);
+      posix::Close(fd, path);
       std::lock_guard guard(locked_paths_mu);
       locked_paths.erase(path);
       if (err == EACCES || err == EAGAIN) {
@@ -730,7 +773,7 @@ Status NewPosixLogFile(const std::string& path, const PosixLogFileOptions& optio
                        std::unique_ptr<WritableFile>* file) {
 #if defined(__linux__)
   // Read access too: a shared writable mapping needs it.
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = posix::Open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     return PosixError(path, errno);
   }
