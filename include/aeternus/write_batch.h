@@ -16,6 +16,11 @@ namespace aeternus {
 class WriteBatch {
  public:
   WriteBatch();
+  WriteBatch(const WriteBatch&) = default;
+  WriteBatch& operator=(const WriteBatch&) = default;
+  // A moved-from batch is empty and usable, as after Clear().
+  WriteBatch(WriteBatch&& other) noexcept;
+  WriteBatch& operator=(WriteBatch&& other) noexcept;
 
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
@@ -41,7 +46,9 @@ class WriteBatch {
 
  private:
   friend class WriteBatchInternal;
-  std::string rep_;  // see docs/format/wal.md, "Batch payload"
+  // See docs/format/wal.md, "Batch payload". Invariant: always holds at
+  // least the header.
+  std::string rep_;
 };
 
 }  // namespace aeternus

@@ -1,6 +1,7 @@
 #include "aeternus/write_batch.h"
 
 #include <algorithm>
+#include <cassert>
 #include <vector>
 
 #include "db/write_batch_internal.h"
@@ -11,6 +12,20 @@
 namespace aeternus {
 
 WriteBatch::WriteBatch() { Clear(); }
+
+// Clear() keeps the header within the string's inline buffer: no
+// allocation, so no throw.
+WriteBatch::WriteBatch(WriteBatch&& other) noexcept : rep_(std::move(other.rep_)) {
+  other.Clear();
+}
+
+WriteBatch& WriteBatch::operator=(WriteBatch&& other) noexcept {
+  if (this != &other) {
+    rep_ = std::move(other.rep_);
+    other.Clear();
+  }
+  return *this;
+}
 
 void WriteBatch::Clear() {
   rep_.clear();
@@ -41,9 +56,7 @@ void WriteBatch::DeleteRange(std::string_view begin, std::string_view end) {
 
 Status WriteBatch::Iterate(Handler* handler) const {
   std::string_view in(rep_);
-  if (in.size() < WriteBatchInternal::kHeaderSize) {
-    return Status::Corruption("write batch", "shorter than its header");
-  }
+  assert(in.size() >= WriteBatchInternal::kHeaderSize);  // rep_'s invariant
   in.remove_prefix(WriteBatchInternal::kHeaderSize);
   std::uint32_t found = 0;
   while (!in.empty()) {
