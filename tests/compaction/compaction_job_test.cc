@@ -7,6 +7,8 @@
 #include "env/mem_file_system.h"
 #include "manifest/file_names.h"
 #include "memtable/memtable.h"
+#include "sstable/sstable_test_util.h"
+#include "sstable/table_builder.h"
 #include "sstable/table_reader.h"
 #include "testutil/status_assertions.h"
 
@@ -111,6 +113,39 @@ TEST_F(CompactionJobTest, FlushKeepsTombstones) {
   ASSERT_EQ(outputs_.size(), 1u);
   EXPECT_EQ(outputs_[0].num_deletions, 1u);
   EXPECT_EQ(outputs_[0].num_range_deletions, 1u);
+}
+
+// A table whose data block holds an entry of an unknown type behind a
+// valid checksum (damage the writer's checksums cannot see): the job stops
+// at it and leaves no output behind.
+TEST_F(CompactionJobTest, EntryOfUnknownTypeInAnInputTableFailsTheJob) {
+  ASSERT_OK(fs_.CreateDir("/db"));
+  using sstable_test::IKey;
+  sstable_test::StringSink sink;
+  TableBuilder builder({}, &sink);
+  builder.Add(IKey("a", 1), "1");
+  builder.Add(IKey("b", 2), "2");
+  builder.Add(IKey("c", 3), "3");
+  ASSERT_OK(builder.Finish());
+  std::string table = sink.contents();
+  ASSERT_TRUE(sstable_test::SetStoredKeyType(table, IKey("b", 2), 0x7f));
+  std::unique_ptr<TableReader> reader;
+  TableReaderOptions o;
+  o.file_name = "000005.sst";
+  const std::uint64_t size = table.size();
+  ASSERT_OK(TableReader::Open(o, std::make_unique<sstable_test::StringSource>(std::move(table)),
+                              size, &reader));
+  auto input = reader->NewIterator({});
+  CompactionJobOptions options;
+  options.older_data = &nothing_older;
+  std::uint64_t next = 100;
+  const Status s = RunCompaction(
+      "/db", &fs_, options, input.get(), {}, [&] { return next++; }, &outputs_);
+  EXPECT_EQ(s.ToString(), "Corruption: compaction input holds a bad internal key");
+  EXPECT_TRUE(outputs_.empty());
+  std::vector<std::string> names;
+  ASSERT_OK(fs_.GetChildren("/db", &names));
+  EXPECT_TRUE(names.empty()) << names.size() << " files left, the first " << names[0];
 }
 
 }  // namespace

@@ -3,10 +3,18 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <fstream>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "aeternus/db.h"
 #include "db/db_impl.h"
@@ -433,6 +441,176 @@ TEST(DBFailurePathsTest, RecoveryReplaysWalsWhoseSequencesChain) {
   std::string v;
   EXPECT_TRUE(db->Get({}, "b", &v).ok());
   EXPECT_TRUE(db->Get({}, "c", &v).ok());
+}
+
+// A WAL record whose checksum holds but whose batch numbers its writes
+// impossibly: Open fails naming the WAL. Three such batches: sequence 0,
+// a sequence marker after a write, and writes numbered past the largest
+// sequence.
+TEST(DBFailurePathsTest, WalBatchWithBadSequenceNumbersFailsOpen) {
+  WriteBatch marker;
+  WriteBatchInternal::SetSequence(marker, 3);
+  WriteBatch overflow = PutAt("b", "2", kMaxSequenceNumber);
+  overflow.Put("c", "3");
+  struct Case {
+    const char* name;
+    std::vector<WriteBatch> batches;
+  };
+  const Case cases[] = {{"sequence 0", {PutAt("b", "2", 0)}},
+                        {"marker after a write", {PutAt("b", "2", 2), marker}},
+                        {"past the largest sequence", {overflow}}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    MemFileSystem mem;
+    FaultInjectionFileSystem fs(&mem);
+    ASSERT_NO_FATAL_FAILURE(PutSyncedThenCutPower(fs));
+    std::vector<WriteBatch> batches = c.batches;
+    std::vector<WriteBatch*> pointers;
+    for (WriteBatch& b : batches) {
+      pointers.push_back(&b);
+    }
+    ASSERT_NO_FATAL_FAILURE(WriteWal(&mem, 900, 2, pointers));
+    std::unique_ptr<DB> db;
+    EXPECT_EQ(DBImpl::Open(Options(), "/db", &fs, &db).ToString(),
+              "Corruption: /db/000900.log: write batch with bad sequence numbers");
+  }
+}
+
+// A WAL record whose checksum holds but whose batch is malformed: Open
+// fails naming the WAL and what is wrong with the batch.
+TEST(DBFailurePathsTest, MalformedWalBatchFailsOpen) {
+  MemFileSystem mem;
+  FaultInjectionFileSystem fs(&mem);
+  ASSERT_NO_FATAL_FAILURE(PutSyncedThenCutPower(fs));
+  WriteBatch b = PutAt("b", "2", 2);
+  std::string contents(WriteBatchInternal::Contents(b));
+  contents[WriteBatchInternal::kHeaderSize] = '\x09';  // no such record type
+  ASSERT_TRUE(WriteBatchInternal::SetContents(b, contents).ok());
+  ASSERT_NO_FATAL_FAILURE(WriteWal(&mem, 900, 2, {&b}));
+  std::unique_ptr<DB> db;
+  EXPECT_EQ(DBImpl::Open(Options(), "/db", &fs, &db).ToString(),
+            "Corruption: /db/000900.log: Corruption: write batch: unknown record type");
+}
+
+TEST(DBFailurePathsTest, CallsAfterCloseFailAsClosed) {
+  MemFileSystem mem;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DBImpl::Open(Options(), "/db", &mem, &db).ok());
+  ASSERT_TRUE(db->Put({}, "k", "v").ok());
+  ASSERT_TRUE(db->Close().ok());
+  const std::string closed = "IOError: database is closed";
+  EXPECT_EQ(db->WaitForCompactions().ToString(), closed);
+  EXPECT_EQ(db->Put({}, "k", "v").ToString(), closed);
+  std::string v;
+  EXPECT_EQ(db->Get({}, "k", &v).ToString(), closed);
+  EXPECT_EQ(db->Flush().ToString(), closed);
+  EXPECT_EQ(db->CompactAll().ToString(), closed);
+}
+
+// Polls `done` every millisecond for up to ten seconds.
+bool WaitUntil(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+// True while thread `tid` of this process sleeps (state S in
+// /proc/self/task/<tid>/stat), e.g. waiting on a condition variable.
+bool ThreadSleeps(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) {
+    return false;
+  }
+  // pid (comm) state ...: comm may hold spaces and parentheses.
+  const std::size_t end = line.rfind(')');
+  return end != std::string::npos && end + 2 < line.size() && line[end + 2] == 'S';
+}
+
+// A writer waiting for room (both memtables full, their flush held) when
+// the database closes: its write fails as closed instead of waiting on.
+TEST(DBFailurePathsTest, WriterWaitingForRoomFailsWhenTheDatabaseCloses) {
+  MemFileSystem mem;
+  FailSyncOf fs(&mem, "none");
+  Options o;
+  o.write_buffer_size = 64 << 10;
+  o.max_write_buffer_number = 2;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DBImpl::Open(o, "/db", &fs, &db).ok());
+  fs.HoldTables();  // no flush finishes
+  Status write_status;
+  std::thread writer([&] {
+    const std::string value(1000, 'x');
+    for (int i = 0; i < 100000; ++i) {
+      write_status = db->Put(WriteOptions{.sync = false}, "k" + std::to_string(i), value);
+      if (!write_status.ok()) {
+        return;
+      }
+    }
+  });
+  auto write_stops = [&] {
+    std::string v;
+    return db->GetProperty("aeternus.write-stops", &v) && v != "0";
+  };
+  // The counter moves with the lock held, just before the writer waits:
+  // Close takes the lock after the writer waits.
+  EXPECT_TRUE(WaitUntil(write_stops)) << "the writer never waited for room";
+  Status close_status;
+  std::thread closer([&] { close_status = db->Close(); });
+  writer.join();
+  EXPECT_EQ(write_status.ToString(), "IOError: database is closed");
+  fs.ReleaseTables(/*fail=*/false);
+  closer.join();
+  EXPECT_TRUE(close_status.ok()) << close_status.ToString();
+}
+
+// A manual compaction waiting for another one to finish when the database
+// closes: it fails as closed instead of starting.
+TEST(DBFailurePathsTest, ManualCompactionWaitingForAnotherFailsWhenTheDatabaseCloses) {
+  MemFileSystem mem;
+  FailSyncOf fs(&mem, "none");
+  Options o;
+  o.disable_auto_compactions = true;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DBImpl::Open(o, "/db", &fs, &db).ok());
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(db->Put({}, "k" + std::to_string(i), std::to_string(round)).ok());
+    }
+    ASSERT_TRUE(db->Flush().ok());
+  }
+  fs.HoldTables();  // the first compaction's output waits in its sync
+  Status first_status;
+  std::thread first([&] { first_status = db->CompactAll(); });
+  auto running = [&] {
+    std::string v;
+    return db->GetProperty("aeternus.num-running-compactions", &v) && v == "1";
+  };
+  EXPECT_TRUE(WaitUntil(running)) << "the first compaction never started";
+  std::atomic<pid_t> second_tid{0};
+  Status second_status;
+  std::thread second([&] {
+    second_tid = gettid();
+    second_status = db->CompactAll();
+  });
+  // The second compaction has nothing to wait for but the first one, so
+  // once its thread sleeps it waits for the first to finish.
+  EXPECT_TRUE(WaitUntil([&] { return second_tid != 0 && ThreadSleeps(second_tid); }))
+      << "the second compaction never waited";
+  Status close_status;
+  std::thread closer([&] { close_status = db->Close(); });
+  second.join();
+  EXPECT_EQ(second_status.ToString(), "IOError: database is closed");
+  fs.ReleaseTables(/*fail=*/false);
+  first.join();
+  EXPECT_TRUE(first_status.ok() || first_status.IsAborted()) << first_status.ToString();
+  closer.join();
+  EXPECT_TRUE(close_status.ok()) << close_status.ToString();
 }
 
 TEST(DBFailurePathsTest, ConcurrentCloseCallsAreSafe) {

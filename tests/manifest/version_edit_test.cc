@@ -4,6 +4,7 @@
 
 #include "manifest/file_names.h"
 #include "manifest/version_set.h"
+#include "util/coding.h"
 
 namespace aeternus {
 namespace {
@@ -64,6 +65,84 @@ TEST(VersionEditTest, EveryTruncationIsCorruptionNotACrash) {
   }
   VersionEdit decoded;
   EXPECT_TRUE(decoded.DecodeFrom("\x63\x01").IsCorruption());  // unknown tag 99
+}
+
+// The decoder's verdict on `encoded`: "OK" or the Status text.
+std::string Decode(std::string_view encoded) {
+  VersionEdit decoded;
+  return decoded.DecodeFrom(encoded).ToString();
+}
+
+std::string Field(std::uint32_t tag, std::string_view body = {}) {
+  std::string s;
+  PutVarint32(s, tag);
+  s.append(body);
+  return s;
+}
+
+std::string Varint64(std::uint64_t v) {
+  std::string s;
+  PutVarint64(s, v);
+  return s;
+}
+
+TEST(VersionEditTest, TruncatedTagIsCorruption) {
+  EXPECT_EQ(Decode(Field(1, Varint64(7)) + "\x80"), "Corruption: version edit: bad tag");
+}
+
+TEST(VersionEditTest, TagWiderThan32BitsIsCorruption) {
+  EXPECT_EQ(Decode("\xff\xff\xff\xff\x7f"), "Corruption: version edit: bad tag");
+}
+
+TEST(VersionEditTest, MissingNextFileNumberIsCorruption) {
+  EXPECT_EQ(Decode(Field(2)), "Corruption: version edit: bad next file number");
+}
+
+TEST(VersionEditTest, LastSequenceAboveTheMaximumIsCorruption) {
+  EXPECT_EQ(Decode(Field(3, Varint64(kMaxSequenceNumber))), "OK");
+  EXPECT_EQ(Decode(Field(3, Varint64(kMaxSequenceNumber + 1))),
+            "Corruption: version edit: bad last sequence");
+}
+
+TEST(VersionEditTest, DeletedFileAtAnImplausibleLevelIsCorruption) {
+  std::string body;
+  PutVarint32(body, 64);  // levels in a manifest stay below 64
+  PutVarint64(body, 9);
+  EXPECT_EQ(Decode(Field(4, body)), "Corruption: version edit: bad deleted file");
+}
+
+TEST(VersionEditTest, DeletedFileWithoutItsNumberIsCorruption) {
+  std::string body;
+  PutVarint32(body, 1);
+  EXPECT_EQ(Decode(Field(4, body)), "Corruption: version edit: bad deleted file");
+}
+
+TEST(VersionEditTest, NewFileBoundShorterThanAnInternalKeyIsCorruption) {
+  for (const bool bad_smallest : {true, false}) {
+    FileMetaData f = File(9, "a", "z", 50);
+    (bad_smallest ? f.smallest : f.largest) = "abc";  // no room for the 8-byte trailer
+    VersionEdit edit;
+    edit.AddFile(1, f);
+    std::string encoded;
+    edit.EncodeTo(&encoded);
+    EXPECT_EQ(Decode(encoded), "Corruption: version edit: bad key range of new file")
+        << (bad_smallest ? "smallest" : "largest");
+  }
+}
+
+TEST(VersionEditTest, NewFileWithEmptyBoundsDecodes) {
+  FileMetaData f;
+  f.number = 9;
+  VersionEdit edit;
+  edit.AddFile(1, f);
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  EXPECT_EQ(Decode(encoded), "OK");
+}
+
+TEST(VersionEditTest, ClosedWalWithoutItsSizeIsCorruption) {
+  EXPECT_EQ(Decode(Field(6, Varint64(12))), "Corruption: version edit: bad closed WAL");
+  EXPECT_EQ(Decode(Field(6, Varint64(12) + Varint64(4096))), "OK");
 }
 
 TEST(VersionEditTest, ApplyKeepsLevelZeroNewestFirst) {

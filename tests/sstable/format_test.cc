@@ -88,6 +88,17 @@ TEST(FooterTest, NewerFormatVersionIsNotSupported) {
   EXPECT_TRUE(Footer::DecodeFrom(buf, "t.sst", &got).IsNotSupported());
 }
 
+TEST(FooterTest, FormatVersionZeroIsCorruption) {
+  std::string buf;
+  Footer().EncodeTo(buf);
+  buf[32] = 0;
+  EncodeFixed32(buf.data() + kFooterCrcOffset,
+                crc32c::Mask(crc32c::Value(buf.data(), kFooterCrcOffset)));
+  Footer got;
+  EXPECT_EQ(Footer::DecodeFrom(buf, "000042.sst", &got).ToString(),
+            "Corruption: 000042.sst: table format version 0 is invalid");
+}
+
 // A file holding one block followed by a dummy footer-sized tail.
 std::string FileWithBlock(std::string_view contents, CompressionType type, BlockHandle* h) {
   std::string scratch;
@@ -162,6 +173,67 @@ TEST(ReadBlockTest, FlippedBitIsChecksumMismatch) {
     StringSource src(bad);
     BlockContents out;
     EXPECT_TRUE(ReadBlock(src, bad.size(), "t.sst", h, true, &out).IsCorruption()) << i;
+  }
+}
+
+// A file that is shorter than the size its reader was given, as when it
+// was cut after its size was taken: the read of a block in the missing part
+// comes back short.
+TEST(ReadBlockTest, ShortReadIsCorruptionWithOffset) {
+  BlockHandle h;
+  const std::string file = FileWithBlock("hello", CompressionType::kNone, &h);
+  StringSource src(file);
+  BlockContents out;
+  const BlockHandle missing{file.size() - 3, 10};
+  EXPECT_EQ(ReadBlock(src, file.size() + 100, "t.sst", missing, true, &out).ToString(),
+            "Corruption: t.sst: truncated block read at offset " + std::to_string(missing.offset));
+}
+
+// A file holding one block stored as `type` with the payload `payload`
+// (under a valid checksum), followed by a dummy footer-sized tail.
+std::string FileWithStoredBlock(std::string_view payload, CompressionType type, BlockHandle* h) {
+  std::string file(payload);
+  char trailer[kBlockTrailerSize];
+  EncodeBlockTrailer(payload, type, trailer);
+  file.append(trailer, kBlockTrailerSize);
+  *h = {0, payload.size()};
+  file.append(kFooterSize, '\0');
+  return file;
+}
+
+TEST(ReadBlockTest, CompressedBlockWithBadSizeHeaderIsCorruption) {
+  for (CompressionType type : {CompressionType::kZstd, CompressionType::kLz4}) {
+    if (!CompressionSupported(type)) {
+      continue;
+    }
+    SCOPED_TRACE(CompressionTypeName(type));
+    BlockHandle h;
+    // The uncompressed size is a varint32 that never ends.
+    const std::string file = FileWithStoredBlock("\xff\xff\xff\xff\xff\xff", type, &h);
+    StringSource src(file);
+    BlockContents out;
+    EXPECT_EQ(ReadBlock(src, file.size(), "t.sst", h, true, &out).ToString(),
+              "Corruption: t.sst: bad compressed block header at offset 0");
+  }
+}
+
+TEST(ReadBlockTest, CompressedBlockWithImplausibleSizeIsCorruption) {
+  for (CompressionType type : {CompressionType::kZstd, CompressionType::kLz4}) {
+    if (!CompressionSupported(type)) {
+      continue;
+    }
+    SCOPED_TRACE(CompressionTypeName(type));
+    // 1 GiB claimed for 4 bytes of codec data: no valid payload expands so
+    // much, and the reader must not allocate for it.
+    std::string payload;
+    PutVarint32(payload, 1u << 30);
+    payload.append("abcd");
+    BlockHandle h;
+    const std::string file = FileWithStoredBlock(payload, type, &h);
+    StringSource src(file);
+    BlockContents out;
+    EXPECT_EQ(ReadBlock(src, file.size(), "t.sst", h, true, &out).ToString(),
+              "Corruption: t.sst: implausible uncompressed block size at offset 0");
   }
 }
 

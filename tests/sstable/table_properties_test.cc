@@ -65,5 +65,29 @@ TEST(TablePropertiesTest, MalformedNumberIsCorruption) {
   EXPECT_TRUE(DecodeTableProperties(block, &got).IsCorruption());
 }
 
+// The Status text of decoding a properties block whose format version
+// property holds `value`.
+std::string DecodeFormatVersion(std::string_view value) {
+  BlockBuilder builder(1);
+  builder.Add("aeternus.format_version", value);
+  const Block block(BlockContents::Copy(builder.Finish()));
+  TableProperties got;
+  return DecodeTableProperties(block, &got).ToString();
+}
+
+TEST(TablePropertiesTest, FormatVersionThatIsNotOneByteIsCorruption) {
+  std::string v;
+  PutVarint64(v, 255);
+  EXPECT_EQ(DecodeFormatVersion(v), "OK");
+  v.clear();
+  PutVarint64(v, 256);
+  EXPECT_EQ(DecodeFormatVersion(v), "Corruption: bad table property: aeternus.format_version");
+  v.clear();
+  PutVarint64(v, 1);
+  v.push_back('x');  // trailing bytes after the number
+  EXPECT_EQ(DecodeFormatVersion(v), "Corruption: bad table property: aeternus.format_version");
+  EXPECT_EQ(DecodeFormatVersion("\x80"), "Corruption: bad table property: aeternus.format_version");
+}
+
 }  // namespace
 }  // namespace aeternus

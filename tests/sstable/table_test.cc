@@ -14,6 +14,7 @@
 #include "sstable/table_reader.h"
 #include "sstable_test_util.h"
 #include "testutil/process_mappings.h"
+#include "testutil/status_assertions.h"
 #include "testutil/temp_dir.h"
 #include "util/coding.h"
 #include "util/compression.h"
@@ -744,6 +745,193 @@ TEST(TableDamageTest, NewerFormatVersionIsNotSupported) {
   const Status s = OpenTable(table, &reader);
   EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
   EXPECT_EQ(reader, nullptr);
+}
+
+// ---------------------------------------------------------------------------
+// Damage behind valid checksums: blocks the writer never produces, sealed
+// as it seals blocks, so that only the reader's checks of their contents
+// can find them. Each error names the file and the offset of the block.
+
+using sstable_test::BlockEntries;
+using sstable_test::BlockWithBadRestartArray;
+using sstable_test::BlockWithOverlongEntry;
+using sstable_test::BuildBlock;
+using sstable_test::DecodeHandle;
+using sstable_test::EncodeHandle;
+using sstable_test::TableRewriter;
+
+std::string AtOffset(std::string_view what, std::uint64_t offset) {
+  return "Corruption: 000007.sst: " + std::string(what) + " at offset " + std::to_string(offset);
+}
+
+// The Status text of opening `contents`.
+std::string OpenError(const std::string& contents) {
+  std::unique_ptr<TableReader> reader;
+  const Status s = OpenTable(contents, &reader);
+  EXPECT_EQ(reader == nullptr, !s.ok());
+  return s.ToString();
+}
+
+// The Status text of Get(user_key) at the newest sequence.
+std::string GetError(const TableReader& reader, std::string_view user_key) {
+  TableReader::GetResult got;
+  return reader.Get({}, LookupKey(user_key, kMaxSequenceNumber).internal_key(), &got).ToString();
+}
+
+// "<first key>" or "(invalid: <status>)" after SeekToFirst (or SeekToLast).
+std::string FirstEntry(const TableReader& reader, bool last = false) {
+  auto it = reader.NewIterator(TableReadOptions());
+  last ? it->SeekToLast() : it->SeekToFirst();
+  if (it->Valid()) {
+    return std::string(ExtractUserKey(it->key()));
+  }
+  return "(invalid: " + it->status().ToString() + ")";
+}
+
+class TableSealedDamageTest : public ::testing::Test {
+ protected:
+  void SetUp() override { table_ = SmallTable(&model_, CompressionType::kNone); }
+
+  std::vector<ModelEntry> model_;
+  std::string table_;
+};
+
+TEST_F(TableSealedDamageTest, RewrittenTableReadsLikeTheOriginal) {
+  TableRewriter rw(table_);
+  const std::string rebuilt = rw.Finish();
+  EXPECT_FALSE(ReadsCorrectlyOrReportsCorruption(rebuilt, model_, nullptr, 0));
+}
+
+TEST_F(TableSealedDamageTest, MalformedIndexBlockFailsOpen) {
+  TableRewriter rw(table_);
+  rw.raw_index = BlockWithBadRestartArray();
+  const std::string bad = rw.Finish();
+  EXPECT_EQ(OpenError(bad), AtOffset("malformed index block", rw.footer().index_handle.offset));
+}
+
+TEST_F(TableSealedDamageTest, DamagedIndexEntryFailsGetAndIteration) {
+  TableRewriter rw(table_);
+  rw.raw_index = BlockWithOverlongEntry();
+  const std::string bad = rw.Finish();
+  std::unique_ptr<TableReader> reader;
+  ASSERT_OK(OpenTable(bad, &reader));  // the index is parsed as it is used
+  const std::string expected = AtOffset("index block", rw.footer().index_handle.offset) +
+                               ": malformed block: bad entry lengths";
+  EXPECT_EQ(GetError(*reader, UserKey(0)), expected);
+  EXPECT_EQ(FirstEntry(*reader), "(invalid: " + expected + ")");
+  EXPECT_EQ(FirstEntry(*reader, /*last=*/true), "(invalid: " + expected + ")");
+}
+
+TEST_F(TableSealedDamageTest, IndexEntryWithBadBlockHandleFailsGetAndIteration) {
+  TableRewriter rw(table_);
+  ASSERT_GT(rw.index.size(), 1u);
+  rw.index[0].second = "\xff";  // a varint that never ends
+  const std::string bad = rw.Finish();
+  std::unique_ptr<TableReader> reader;
+  ASSERT_OK(OpenTable(bad, &reader));
+  const std::string expected =
+      AtOffset("bad block handle in index block", rw.footer().index_handle.offset);
+  EXPECT_EQ(GetError(*reader, UserKey(0)), expected);
+  EXPECT_EQ(FirstEntry(*reader), "(invalid: " + expected + ")");
+  // The other data blocks still read.
+  EXPECT_EQ(FirstEntry(*reader, /*last=*/true), UserKey(39));
+}
+
+TEST_F(TableSealedDamageTest, MetaindexEntryWithBadBlockHandleFailsOpen) {
+  TableRewriter rw(table_);
+  rw.SetMeta(kMetaPropertiesName, "\x05");  // an offset without a size
+  const std::string bad = rw.Finish();
+  EXPECT_EQ(OpenError(bad),
+            AtOffset("bad block handle in metaindex block", rw.footer().metaindex_handle.offset));
+}
+
+TEST_F(TableSealedDamageTest, DamagedMetaindexEntryFailsOpen) {
+  TableRewriter rw(table_);
+  rw.raw_metaindex = BlockWithOverlongEntry();
+  const std::string bad = rw.Finish();
+  EXPECT_EQ(OpenError(bad), AtOffset("metaindex block", rw.footer().metaindex_handle.offset) +
+                                ": malformed block: bad entry lengths");
+}
+
+TEST_F(TableSealedDamageTest, MissingPropertiesBlockFailsOpen) {
+  TableRewriter rw(table_);
+  rw.RemoveMeta(kMetaPropertiesName);
+  const std::string bad = rw.Finish();
+  EXPECT_EQ(OpenError(bad), AtOffset("no properties block in metaindex block",
+                                     rw.footer().metaindex_handle.offset));
+}
+
+TEST_F(TableSealedDamageTest, BadPropertyValueFailsOpen) {
+  TableRewriter rw(table_);
+  std::string version;
+  PutVarint64(version, 256);  // a format version does not fit in a byte
+  const BlockHandle props = rw.AppendBlock(BuildBlock({{"aeternus.format_version", version}}));
+  rw.SetMeta(kMetaPropertiesName, EncodeHandle(props));
+  const std::string bad = rw.Finish();
+  EXPECT_EQ(OpenError(bad), AtOffset("properties block", props.offset) +
+                                ": bad table property: aeternus.format_version");
+}
+
+TEST_F(TableSealedDamageTest, PropertiesKeyBoundShorterThanAnInternalKeyFailsOpen) {
+  std::unique_ptr<TableReader> original;
+  ASSERT_OK(OpenTable(table_, &original));
+  for (const bool bad_smallest : {true, false}) {
+    SCOPED_TRACE(bad_smallest ? "smallest key" : "largest key");
+    TableProperties p = original->properties();
+    (bad_smallest ? p.smallest_key : p.largest_key) = "key";  // no room for the trailer
+    TableRewriter rw(table_);
+    const BlockHandle props = rw.AppendBlock(EncodeTableProperties(p));
+    rw.SetMeta(kMetaPropertiesName, EncodeHandle(props));
+    EXPECT_EQ(OpenError(rw.Finish()), AtOffset("bad key range in properties block", props.offset));
+  }
+}
+
+TEST_F(TableSealedDamageTest, RangeDeletionEntryOfAnotherTypeFailsOpen) {
+  TableRewriter rw(table_);
+  const BlockHandle range_del =
+      rw.AppendBlock(BuildBlock({{IKey("a", 5, ValueType::kValue), "b"}}));
+  rw.SetMeta(kMetaRangeDelName, EncodeHandle(range_del));
+  EXPECT_EQ(OpenError(rw.Finish()),
+            AtOffset("bad entry in range-deletion block", range_del.offset));
+}
+
+TEST_F(TableSealedDamageTest, DamagedRangeDeletionBlockFailsOpen) {
+  TableRewriter rw(table_);
+  // Read in internal-key order, a key shorter than its trailer is damage.
+  const BlockHandle range_del = rw.AppendBlock(BuildBlock({{"ab", "c"}}));
+  rw.SetMeta(kMetaRangeDelName, EncodeHandle(range_del));
+  EXPECT_EQ(OpenError(rw.Finish()), AtOffset("range-deletion block", range_del.offset) +
+                                        ": malformed block: internal key shorter than its trailer");
+}
+
+TEST_F(TableSealedDamageTest, MalformedDataBlockFailsItsReads) {
+  TableRewriter rw(table_);
+  const BlockHandle data = rw.AppendBlock(BlockWithBadRestartArray());
+  rw.index[0].second = EncodeHandle(data);
+  const std::string bad = rw.Finish();
+  const std::string expected = AtOffset("malformed data block", data.offset);
+  // A mapped table reads uncompressed blocks in place; a cached one checks
+  // the block before it enters the cache.
+  for (const bool mapped : {false, true}) {
+    SCOPED_TRACE(mapped ? "mapped" : "read");
+    BlockCache cache(1 << 20);
+    std::unique_ptr<TableReader> reader;
+    ASSERT_OK(OpenTable(bad, &reader, mapped ? nullptr : &cache, /*verify=*/true, mapped));
+    EXPECT_EQ(GetError(*reader, UserKey(0)), expected);
+    EXPECT_EQ(GetError(*reader, UserKey(0)), expected);  // not verified, not cached
+    EXPECT_EQ(FirstEntry(*reader), "(invalid: " + expected + ")");
+    EXPECT_EQ(FirstEntry(*reader, /*last=*/true), UserKey(39));
+  }
+}
+
+TEST_F(TableSealedDamageTest, RangeTombstoneInADataBlockFailsGet) {
+  TableRewriter rw(table_);
+  const BlockHandle data =
+      rw.AppendBlock(BuildBlock({{IKey(UserKey(0), 99, ValueType::kRangeDeletion), UserKey(1)}}));
+  rw.index[0].second = EncodeHandle(data);
+  std::unique_ptr<TableReader> reader;
+  ASSERT_OK(OpenTable(rw.Finish(), &reader));
+  EXPECT_EQ(GetError(*reader, UserKey(0)), AtOffset("range tombstone in data block", data.offset));
 }
 
 }  // namespace

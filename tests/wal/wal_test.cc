@@ -602,6 +602,16 @@ TEST(WalTest, NewerVersionIsNotSupported) {
   EXPECT_TRUE(r.records.empty());
 }
 
+TEST(WalTest, VersionZeroIsCorruption) {
+  std::string contents =
+      PhysicalRecord(LogRecordType::kFull, HeaderData(LogFileKind::kWal, 0, kFileNumber));
+  contents += PhysicalRecord(LogRecordType::kFull, Fixed64(0) + "a");
+  ReadResult r = ReadLog(contents);
+  ExpectCorruptionAt(r, 0);
+  EXPECT_EQ(r.status.ToString(), "Corruption: " + kPath + ": offset 0: log format version 0");
+  EXPECT_TRUE(r.records.empty());
+}
+
 TEST(WalTest, CleanCloseIsReported) {
   LogBuilder b;
   b.Add("a").Add(Pattern(50000, 'b')).Close();
