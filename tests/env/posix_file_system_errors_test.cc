@@ -58,6 +58,20 @@ PosixLogFileOptions SmallWindows() {
   return o;
 }
 
+// A log file whose mmap failed appends with write(2): its errors are those
+// of a writable file, and its Close truncates the space reserved before.
+// Holds "abc", flushed, in a file of 4 KiB.
+void OpenBufferedLogFile(const std::string& path, std::unique_ptr<WritableFile>* file) {
+  PosixLogFileOptions o = SmallWindows();
+  o.fail_mmap_from = 1;
+  ASSERT_OK(NewPosixLogFile(path, o, file));
+  ASSERT_OK((*file)->Append("abc"));  // reserves 4 KiB, then falls back
+  ASSERT_OK((*file)->Flush());
+  std::uint64_t size = 0;
+  ASSERT_OK(FileSystem::Default()->GetFileSize(path, &size));
+  ASSERT_EQ(size, 4096u);
+}
+
 class PosixFileSystemErrorsTest : public ::testing::Test {
  protected:
   void WriteFile(const std::string& path, std::string_view data) {
@@ -70,6 +84,24 @@ class PosixFileSystemErrorsTest : public ::testing::Test {
     std::uint64_t size = 0;
     EXPECT_OK(fs_->GetFileSize(path, &size));
     return size;
+  }
+
+  // The kinds of writable file, each opened holding "abc": a plain file,
+  // a log file appending through its mapping, a log file whose mmap failed.
+  enum class Kind { kWritable, kMappedLog, kBufferedLog };
+  static constexpr Kind kKinds[] = {Kind::kWritable, Kind::kMappedLog, Kind::kBufferedLog};
+  void OpenWithAbc(Kind kind, std::unique_ptr<WritableFile>* file, std::string* path) {
+    *path = kind == Kind::kWritable ? path_ : log_path_;
+    if (kind == Kind::kBufferedLog) {
+      ASSERT_NO_FATAL_FAILURE(OpenBufferedLogFile(*path, file));
+      return;
+    }
+    if (kind == Kind::kWritable) {
+      ASSERT_OK(fs_->NewWritableFile(*path, file));
+    } else {
+      ASSERT_OK(NewPosixLogFile(*path, SmallWindows(), file));
+    }
+    ASSERT_OK((*file)->Append("abc"));
   }
 
   test::TempDir dir_{"posix-fs-errors-test"};
@@ -194,37 +226,44 @@ TEST_F(PosixFileSystemErrorsTest, WriteErrorFailsFlushSyncAndLargeAppends) {
   }
 }
 
-TEST_F(PosixFileSystemErrorsTest, SyncErrorOfAWritableFile) {
-  std::unique_ptr<WritableFile> file;
-  ASSERT_OK(fs_->NewWritableFile(path_, &file));
-  ASSERT_OK(file->Append("abc"));
-  {
-    ScopedPosixFault fault({.call = PosixCall::kFdatasync, .path_contains = path_});
-    EXPECT_TRUE(IOErrorNaming(file->Sync(), path_, EIO));
-    EXPECT_EQ(fault.failed(), 1);
+TEST_F(PosixFileSystemErrorsTest, SyncErrorIsRememberedByEveryKindOfFile) {
+  for (const Kind kind : kKinds) {
+    SCOPED_TRACE(static_cast<int>(kind));
+    std::unique_ptr<WritableFile> file;
+    std::string path;
+    ASSERT_NO_FATAL_FAILURE(OpenWithAbc(kind, &file, &path));
+    {
+      ScopedPosixFault fault({.call = PosixCall::kFdatasync, .path_contains = path});
+      EXPECT_TRUE(IOErrorNaming(file->Sync(), path, EIO));
+      EXPECT_EQ(fault.failed(), 1);
+    }
+    // A failed sync may have dropped pages marked clean: the file refuses
+    // to go on, and a later sync never reports the lost bytes as durable.
+    EXPECT_TRUE(IOErrorNaming(file->Append("def"), path, EIO));
+    EXPECT_TRUE(IOErrorNaming(file->Sync(), path, EIO));
+    // Close reports it, and truncates (a log file) and closes all the same.
+    EXPECT_TRUE(IOErrorNaming(file->Close(), path, EIO));
+    EXPECT_EQ(FileContents(*fs_, path), "abc");
   }
-  // A failed sync may have dropped pages marked clean: the file refuses
-  // to go on, and a later sync never reports the lost bytes as durable.
-  EXPECT_TRUE(IOErrorNaming(file->Append("def"), path_, EIO));
-  EXPECT_TRUE(IOErrorNaming(file->Sync(), path_, EIO));
-  EXPECT_TRUE(IOErrorNaming(file->Close(), path_, EIO));
-  EXPECT_EQ(FileContents(*fs_, path_), "abc");
 }
 
-TEST_F(PosixFileSystemErrorsTest, CloseErrorOfAWritableFile) {
-  std::unique_ptr<WritableFile> file;
-  ASSERT_OK(fs_->NewWritableFile(path_, &file));
-  ASSERT_OK(file->Append("abc"));
-  {
-    ScopedPosixFault fault({.call = PosixCall::kClose, .path_contains = path_});
-    EXPECT_TRUE(IOErrorNaming(file->Close(), path_, EIO));
-    EXPECT_EQ(fault.failed(), 1);
+TEST_F(PosixFileSystemErrorsTest, CloseErrorReleasesEveryKindOfFile) {
+  for (const Kind kind : kKinds) {
+    SCOPED_TRACE(static_cast<int>(kind));
+    std::unique_ptr<WritableFile> file;
+    std::string path;
+    ASSERT_NO_FATAL_FAILURE(OpenWithAbc(kind, &file, &path));
+    {
+      ScopedPosixFault fault({.call = PosixCall::kClose, .path_contains = path});
+      EXPECT_TRUE(IOErrorNaming(file->Close(), path, EIO));
+      EXPECT_EQ(fault.failed(), 1);
+    }
+    // The descriptor is released all the same (as Linux does), and never
+    // closed again; a log file was truncated before.
+    EXPECT_OK(file->Close());
+    file.reset();
+    EXPECT_EQ(FileContents(*fs_, path), "abc");
   }
-  // The descriptor is released all the same (as Linux does), and never
-  // closed again.
-  EXPECT_OK(file->Close());
-  file.reset();
-  EXPECT_EQ(FileContents(*fs_, path_), "abc");
 }
 
 TEST_F(PosixFileSystemErrorsTest, OpenErrorOfAWritableFile) {
@@ -282,23 +321,6 @@ TEST_F(PosixFileSystemErrorsTest, FallocateErrorFailsTheAppend) {
   }
 }
 
-TEST_F(PosixFileSystemErrorsTest, SyncErrorOfAMappedLogFile) {
-  std::unique_ptr<WritableFile> file;
-  ASSERT_OK(fs_->NewLogFile(log_path_, &file));
-  ASSERT_OK(file->Append("abc"));
-  {
-    ScopedPosixFault fault({.call = PosixCall::kFdatasync, .path_contains = log_path_});
-    EXPECT_TRUE(IOErrorNaming(file->Sync(), log_path_, EIO));
-    EXPECT_EQ(fault.failed(), 1);
-  }
-  // A failed sync may have dropped pages marked clean: the file refuses
-  // to go on, and a later sync never reports the lost bytes as durable.
-  EXPECT_TRUE(IOErrorNaming(file->Append("def"), log_path_, EIO));
-  EXPECT_TRUE(IOErrorNaming(file->Sync(), log_path_, EIO));
-  EXPECT_TRUE(IOErrorNaming(file->Close(), log_path_, EIO));
-  EXPECT_EQ(FileContents(*fs_, log_path_), "abc");
-}
-
 TEST_F(PosixFileSystemErrorsTest, TruncateErrorAtCloseOfAMappedLogFile) {
   for (int err : {EIO, ENOSPC}) {
     SCOPED_TRACE(std::strerror(err));
@@ -316,20 +338,6 @@ TEST_F(PosixFileSystemErrorsTest, TruncateErrorAtCloseOfAMappedLogFile) {
     EXPECT_OK(file->Close());
     EXPECT_EQ(FileContents(*fs_, log_path_), "abc" + std::string(4096 - 3, '\0'));
   }
-}
-
-TEST_F(PosixFileSystemErrorsTest, CloseErrorOfAMappedLogFile) {
-  std::unique_ptr<WritableFile> file;
-  ASSERT_OK(NewPosixLogFile(log_path_, SmallWindows(), &file));
-  ASSERT_OK(file->Append("abc"));
-  {
-    ScopedPosixFault fault({.call = PosixCall::kClose, .path_contains = log_path_});
-    EXPECT_TRUE(IOErrorNaming(file->Close(), log_path_, EIO));
-    EXPECT_EQ(fault.failed(), 1);
-  }
-  EXPECT_OK(file->Close());
-  file.reset();
-  EXPECT_EQ(FileContents(*fs_, log_path_), "abc");  // truncated before the close
 }
 
 TEST_F(PosixFileSystemErrorsTest, UnmapErrorAtCloseOfAMappedLogFile) {
@@ -440,20 +448,6 @@ TEST_F(PosixFileSystemErrorsTest, SeekErrorWhenALogFileFallsBackToWrite) {
   EXPECT_EQ(FileContents(*fs_, log_path_), "");
 }
 
-// A log file whose mmap failed appends with write(2): its errors are those
-// of a writable file, and its Close truncates the space reserved before.
-// Holds "abc", flushed, in a file of 4 KiB.
-void OpenBufferedLogFile(const std::string& path, std::unique_ptr<WritableFile>* file) {
-  PosixLogFileOptions o = SmallWindows();
-  o.fail_mmap_from = 1;
-  ASSERT_OK(NewPosixLogFile(path, o, file));
-  ASSERT_OK((*file)->Append("abc"));  // reserves 4 KiB, then falls back
-  ASSERT_OK((*file)->Flush());
-  std::uint64_t size = 0;
-  ASSERT_OK(FileSystem::Default()->GetFileSize(path, &size));
-  ASSERT_EQ(size, 4096u);
-}
-
 TEST_F(PosixFileSystemErrorsTest, TruncateErrorAtCloseOfABufferedLogFile) {
   for (int err : {EIO, ENOSPC}) {
     SCOPED_TRACE(std::strerror(err));
@@ -468,22 +462,6 @@ TEST_F(PosixFileSystemErrorsTest, TruncateErrorAtCloseOfABufferedLogFile) {
     EXPECT_OK(file->Close());
     EXPECT_EQ(FileContents(*fs_, log_path_), "abc" + std::string(4096 - 3, '\0'));
   }
-}
-
-TEST_F(PosixFileSystemErrorsTest, SyncErrorOfABufferedLogFile) {
-  std::unique_ptr<WritableFile> file;
-  ASSERT_NO_FATAL_FAILURE(OpenBufferedLogFile(log_path_, &file));
-  {
-    ScopedPosixFault fault({.call = PosixCall::kFdatasync, .path_contains = log_path_});
-    EXPECT_TRUE(IOErrorNaming(file->Sync(), log_path_, EIO));
-    EXPECT_EQ(fault.failed(), 1);
-  }
-  // A failed sync may have dropped pages marked clean: the file refuses
-  // to go on, and a later sync never reports the lost bytes as durable.
-  EXPECT_TRUE(IOErrorNaming(file->Append("def"), log_path_, EIO));
-  EXPECT_TRUE(IOErrorNaming(file->Sync(), log_path_, EIO));
-  EXPECT_TRUE(IOErrorNaming(file->Close(), log_path_, EIO));
-  EXPECT_EQ(FileContents(*fs_, log_path_), "abc");
 }
 
 TEST_F(PosixFileSystemErrorsTest, WriteErrorOfABufferedLogFile) {
@@ -502,18 +480,6 @@ TEST_F(PosixFileSystemErrorsTest, WriteErrorOfABufferedLogFile) {
     EXPECT_TRUE(IOErrorNaming(file->Close(), log_path_, err));
     EXPECT_EQ(FileContents(*fs_, log_path_).size(), 6u);
   }
-}
-
-TEST_F(PosixFileSystemErrorsTest, CloseErrorOfABufferedLogFile) {
-  std::unique_ptr<WritableFile> file;
-  ASSERT_NO_FATAL_FAILURE(OpenBufferedLogFile(log_path_, &file));
-  {
-    ScopedPosixFault fault({.call = PosixCall::kClose, .path_contains = log_path_});
-    EXPECT_TRUE(IOErrorNaming(file->Close(), log_path_, EIO));
-    EXPECT_EQ(fault.failed(), 1);
-  }
-  EXPECT_OK(file->Close());
-  EXPECT_EQ(FileContents(*fs_, log_path_), "abc");  // truncated before the close
 }
 
 TEST_F(PosixFileSystemErrorsTest, FlushAndSyncOfAClosedLogFile) {
