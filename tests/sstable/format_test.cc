@@ -99,19 +99,25 @@ TEST(FooterTest, FormatVersionZeroIsCorruption) {
             "Corruption: 000042.sst: table format version 0 is invalid");
 }
 
+// A file holding one block stored as `type` with the payload `payload`
+// (under a valid checksum), followed by a dummy footer-sized tail.
+std::string FileWithStoredBlock(std::string_view payload, CompressionType type, BlockHandle* h) {
+  std::string file(payload);
+  char trailer[kBlockTrailerSize];
+  EncodeBlockTrailer(payload, type, trailer);
+  file.append(trailer, kBlockTrailerSize);
+  *h = {0, payload.size()};
+  file.append(kFooterSize, '\0');
+  return file;
+}
+
 // A file holding one block followed by a dummy footer-sized tail.
 std::string FileWithBlock(std::string_view contents, CompressionType type, BlockHandle* h) {
   std::string scratch;
   CompressionType stored;
   const std::string_view payload = CompressBlock(contents, type, &scratch, &stored);
   EXPECT_EQ(stored, type);
-  std::string file(payload);
-  char trailer[kBlockTrailerSize];
-  EncodeBlockTrailer(payload, stored, trailer);
-  file.append(trailer, kBlockTrailerSize);
-  *h = {0, payload.size()};
-  file.append(kFooterSize, '\0');
-  return file;
+  return FileWithStoredBlock(payload, stored, h);
 }
 
 TEST(ReadBlockTest, CompressedBlocksRoundTrip) {
@@ -189,17 +195,6 @@ TEST(ReadBlockTest, ShortReadIsCorruptionWithOffset) {
             "Corruption: t.sst: truncated block read at offset " + std::to_string(missing.offset));
 }
 
-// A file holding one block stored as `type` with the payload `payload`
-// (under a valid checksum), followed by a dummy footer-sized tail.
-std::string FileWithStoredBlock(std::string_view payload, CompressionType type, BlockHandle* h) {
-  std::string file(payload);
-  char trailer[kBlockTrailerSize];
-  EncodeBlockTrailer(payload, type, trailer);
-  file.append(trailer, kBlockTrailerSize);
-  *h = {0, payload.size()};
-  file.append(kFooterSize, '\0');
-  return file;
-}
 
 TEST(ReadBlockTest, CompressedBlockWithBadSizeHeaderIsCorruption) {
   for (CompressionType type : {CompressionType::kZstd, CompressionType::kLz4}) {

@@ -240,26 +240,22 @@ class TableRewriter {
   }
 
   // Appends `contents` as an uncompressed block; returns its handle.
-  BlockHandle AppendBlock(std::string_view contents) {
-    const BlockHandle handle{bytes_.size(), contents.size()};
+  BlockHandle AppendBlock(std::string_view contents) { return AppendSealed(bytes_, contents); }
+
+  // Appends `contents` to `file` as an uncompressed block, with its trailer.
+  static BlockHandle AppendSealed(std::string& file, std::string_view contents) {
+    const BlockHandle handle{file.size(), contents.size()};
     char trailer[kBlockTrailerSize];
     EncodeBlockTrailer(contents, CompressionType::kNone, trailer);
-    bytes_.append(contents);
-    bytes_.append(trailer, kBlockTrailerSize);
+    file.append(contents);
+    file.append(trailer, kBlockTrailerSize);
     return handle;
   }
 
   // The sealed table. footer() then holds its block handles.
   std::string Finish() {
     std::string table = bytes_;
-    auto append = [&table](std::string_view contents) {
-      const BlockHandle handle{table.size(), contents.size()};
-      char trailer[kBlockTrailerSize];
-      EncodeBlockTrailer(contents, CompressionType::kNone, trailer);
-      table.append(contents);
-      table.append(trailer, kBlockTrailerSize);
-      return handle;
-    };
+    auto append = [&table](std::string_view contents) { return AppendSealed(table, contents); };
     footer_.metaindex_handle = append(raw_metaindex ? *raw_metaindex : BuildBlock(metaindex));
     footer_.index_handle = append(raw_index ? *raw_index : BuildBlock(index));
     footer_.EncodeTo(table);
