@@ -114,6 +114,8 @@ class DB {
   //   aeternus.num-compactions  compactions done since Open (trivial
   //                             moves included)
   //   aeternus.num-running-compactions  compactions running now
+  //   aeternus.num-filtered-entries  entries Options::compaction_filter
+  //                             removed since Open
   //   aeternus.write-slowdowns  writes delayed by l0_slowdown_writes_trigger
   //   aeternus.write-stops      times writes waited (for a flush, or for
   //                             compaction past l0_stop_writes_trigger)

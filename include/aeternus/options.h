@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "aeternus/compaction_filter.h"
+
 namespace aeternus {
 
 class Snapshot;
@@ -126,6 +128,12 @@ struct Options {
   // its entries is rewritten alone to drop the tombstones that no longer
   // hide anything. Range: (0, 1]. Default: 0.3.
   double tombstone_compaction_ratio = 0.3;
+
+  // Asked by compactions which entries to remove (compaction_filter.h), e.g.
+  // values past their time to live; null: nothing is removed this way. Not
+  // owned: the caller keeps it alive until the DB is destroyed. Flushes do
+  // not call it. Default: nullptr.
+  const CompactionFilter* compaction_filter = nullptr;
 
   // Largest key accepted, in bytes. Range: [1, 64 MiB]. Default: 8 KiB.
   std::size_t max_key_size = 8u << 10;

@@ -128,7 +128,7 @@ Status RunCompaction(const std::string& dbname, FileSystem* fs,
                      const CompactionJobOptions& options, InternalIterator* input,
                      const std::vector<const RangeTombstoneList*>& tombstones,
                      const std::function<std::uint64_t()>& new_file_number,
-                     std::vector<FileMetaData>* outputs) {
+                     std::vector<FileMetaData>* outputs, CompactionJobStats* stats) {
   const std::vector<SequenceNumber>& snapshots = options.snapshots;
   std::vector<RangeTombstone> all;
   for (const RangeTombstoneList* list : tombstones) {
@@ -152,6 +152,9 @@ Status RunCompaction(const std::string& dbname, FileSystem* fs,
   std::size_t last_stripe = 0;
   bool drop_older = false;  // an older version is hidden from every reader
   std::uint64_t entries = 0;
+  const CompactionFilter* const filter = options.compaction_filter;
+  std::uint64_t filtered = 0;
+  std::string removed_key;  // the tombstone that replaces a filtered entry
   for (input->SeekToFirst(); input->Valid(); input->Next()) {
     if (options.cancel != nullptr && (++entries & 1023) == 0 &&
         options.cancel->load(std::memory_order_relaxed)) {
@@ -178,17 +181,38 @@ Status RunCompaction(const std::string& dbname, FileSystem* fs,
             ikey.sequence) {
       continue;
     }
-    if (ikey.type == ValueType::kDeletion && older != nullptr && stripe == 0 &&
+    // The filter decides only what no snapshot sees (the last stripe), so
+    // that a snapshot's view never changes; a removed entry becomes a
+    // tombstone of its own sequence, which keeps older versions hidden.
+    bool removed = false;
+    if (filter != nullptr && new_user_key && ikey.type == ValueType::kValue &&
+        stripe == snapshots.size() &&
+        filter->Filter(options.output_level, ikey.user_key, input->value()) ==
+            CompactionFilter::Decision::kRemove) {
+      removed = true;
+      ++filtered;
+    }
+    if ((removed || ikey.type == ValueType::kDeletion) && older != nullptr && stripe == 0 &&
         !older->KeyMayExist(ikey.user_key, ikey.sequence)) {
       // Every reader sees this tombstone, and nothing older exists
       // outside the inputs: it and every older version can go.
       drop_older = true;
       continue;
     }
-    AE_RETURN_IF_ERROR(out.Add(input->key(), input->value(), new_user_key));
+    if (removed) {
+      removed_key.clear();
+      AppendInternalKey(removed_key, ikey.user_key, ikey.sequence, ValueType::kDeletion);
+      AE_RETURN_IF_ERROR(out.Add(removed_key, {}, new_user_key));
+    } else {
+      AE_RETURN_IF_ERROR(out.Add(input->key(), input->value(), new_user_key));
+    }
   }
   AE_RETURN_IF_ERROR(input->status());
-  return out.Finish();
+  AE_RETURN_IF_ERROR(out.Finish());
+  if (stats != nullptr) {
+    stats->filtered_entries = filtered;
+  }
+  return Status::OK();
 }
 
 }  // namespace aeternus

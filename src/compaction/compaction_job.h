@@ -12,6 +12,11 @@
 // all older versions when no older entry of its key exists outside the
 // inputs (OlderData); so is such a range tombstone, after hiding what it
 // covers in its stripe, when no older entry in its range exists outside.
+//
+// Compaction filter: the newest version of a key, when it is a value, lies
+// in the last stripe (no snapshot sees it) and no range tombstone hides it,
+// is shown to the filter; a removed one becomes a point tombstone with its
+// sequence, then follows the tombstone rule above.
 
 #include <atomic>
 #include <cstdint>
@@ -19,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "aeternus/compaction_filter.h"
 #include "aeternus/status.h"
 #include "compaction/older_data.h"
 #include "env/file_system.h"
@@ -39,16 +45,26 @@ struct CompactionJobOptions {
   std::vector<SequenceNumber> snapshots;  // ascending
   // When set and true, the job stops early with Aborted (e.g. at Close).
   const std::atomic<bool>* cancel = nullptr;
+  // Asked about entries as the header says; null for flushes. Not owned.
+  const CompactionFilter* compaction_filter = nullptr;
+  // The level the outputs go to, as the filter is told.
+  int output_level = 0;
+};
+
+// What a job did besides writing its outputs.
+struct CompactionJobStats {
+  std::uint64_t filtered_entries = 0;  // removed by the compaction filter
 };
 
 // Writes the merged entries of `input` (internal keys in order) and the
 // range tombstones of `tombstones` to new tables in `dbname`, numbered by
 // `new_file_number`. Outputs are appended to *outputs in key order and do
-// not overlap. On failure the outputs written so far are removed.
+// not overlap. On failure the outputs written so far are removed. When
+// `stats` is not null, *stats is set on success.
 Status RunCompaction(const std::string& dbname, FileSystem* fs,
                      const CompactionJobOptions& options, InternalIterator* input,
                      const std::vector<const RangeTombstoneList*>& tombstones,
                      const std::function<std::uint64_t()>& new_file_number,
-                     std::vector<FileMetaData>* outputs);
+                     std::vector<FileMetaData>* outputs, CompactionJobStats* stats = nullptr);
 
 }  // namespace aeternus

@@ -102,6 +102,7 @@ struct DBImpl::Stats {
   std::atomic<std::uint64_t> trivial_moves{0};
   std::atomic<std::uint64_t> compaction_bytes_read{0};
   std::atomic<std::uint64_t> compaction_bytes_written{0};
+  std::atomic<std::uint64_t> filtered_entries{0};  // removed by Options::compaction_filter
   std::atomic<std::uint64_t> gets{0};
   std::atomic<std::uint64_t> tables_probed{0};  // tables a Get looked into
 };
@@ -1162,6 +1163,7 @@ Status DBImpl::RunCompactionJob(const Compaction& c, const std::shared_ptr<const
   }
 
   Status s;
+  CompactionJobStats job_stats;
   {
     TableReadOptions topts;
     topts.verify_checksums = true;  // never rewrite damaged data as good
@@ -1194,9 +1196,11 @@ Status DBImpl::RunCompactionJob(const Compaction& c, const std::shared_ptr<const
     copts.older_data = &older;
     copts.snapshots = std::move(snapshots);
     copts.cancel = &cancel_compactions_;
+    copts.compaction_filter = options_.compaction_filter;
+    copts.output_level = c.output_level;
     std::unique_ptr<InternalIterator> input = NewMergingIterator(std::move(children));
     s = RunCompaction(dbname_, fs_, copts, input.get(), tombstones,
-                      [this] { return versions_->NewFileNumber(); }, outputs);
+                      [this] { return versions_->NewFileNumber(); }, outputs, &job_stats);
   }
   for (std::size_t i = 0; s.ok() && i < outputs->size(); ++i) {
     std::shared_ptr<TableReader> reader;  // read each output back once
@@ -1211,6 +1215,9 @@ Status DBImpl::RunCompactionJob(const Compaction& c, const std::shared_ptr<const
     // A failed manifest write may still have reached the file (and a later
     // Open would then list the outputs); only a refused edit surely did not.
     maybe_recorded = !s.ok() && !s.IsCorruption();
+    if (s.ok()) {
+      stats_->filtered_entries.fetch_add(job_stats.filtered_entries, std::memory_order_relaxed);
+    }
   }
   if (!s.ok() && !maybe_recorded) {
     // Outputs the manifest does not name; Open would remove them too.
@@ -1743,6 +1750,10 @@ std::string DBImpl::StatsString() const {
        " bytes, wrote %" PRIu64 " bytes, %" PRIu64 " bytes pending\n",
        st.compactions.load(), st.trivial_moves.load(), st.compaction_bytes_read.load(),
        compacted, pending);
+  if (options_.compaction_filter != nullptr) {
+    Appendf(&out, "compaction filter: %s, %" PRIu64 " entries removed\n",
+            options_.compaction_filter->Name(), st.filtered_entries.load());
+  }
   Appendf(&out, "write amplification: %.2f (tables: (flushed + compacted) / user bytes), %.2f with "
        "the WAL\n",
        user ? static_cast<double>(flushed + compacted) / static_cast<double>(user) : 0.0,
@@ -1815,6 +1826,10 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   }
   if (name == "aeternus.num-compactions") {
     *value = std::to_string(stats_->compactions.load());
+    return true;
+  }
+  if (name == "aeternus.num-filtered-entries") {
+    *value = std::to_string(stats_->filtered_entries.load());
     return true;
   }
   if (name == "aeternus.write-slowdowns") {
