@@ -111,6 +111,10 @@ class DB {
   //                             rewrite to bring every level (or bucket)
   //                             under its limit
   //   aeternus.total-table-bytes  bytes of all live tables
+  //   aeternus.estimate-num-keys  an estimate of the keys: entries of the
+  //                             memtables and tables, less two per point
+  //                             tombstone (RocksDB's estimate); overwrites
+  //                             and range deletions make it high
   //   aeternus.num-compactions  compactions done since Open (trivial
   //                             moves included)
   //   aeternus.num-running-compactions  compactions running now

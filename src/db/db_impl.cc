@@ -1794,6 +1794,23 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
     }
     return false;
   }
+  if (name == "aeternus.estimate-num-keys") {
+    // As RocksDB estimates it: each point tombstone is taken to cancel one
+    // entry beside itself; overwritten versions and range deletions are
+    // not seen, so the figure may be high.
+    std::int64_t keys = static_cast<std::int64_t>(sv->mem->num_entries());
+    for (const auto& m : sv->imm) {
+      keys += static_cast<std::int64_t>(m->num_entries());
+    }
+    for (const auto& level : sv->version->levels) {
+      for (const auto& f : level) {
+        keys += static_cast<std::int64_t>(f->num_entries) -
+                2 * static_cast<std::int64_t>(f->num_deletions);
+      }
+    }
+    *value = std::to_string(std::max<std::int64_t>(keys, 0));
+    return true;
+  }
   if (name == "aeternus.memtable-bytes") {
     std::size_t bytes = sv->mem->ApproximateMemoryUsage();
     for (const auto& m : sv->imm) {

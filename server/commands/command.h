@@ -1,0 +1,103 @@
+#pragma once
+// The command layer: what a command is given (CommandContext), how it is
+// declared (CommandSpec), and the table that finds it by name.
+//
+// A command reads its arguments, works on the keyspace and appends exactly
+// one reply. Arity follows Redis: n > 0 means exactly n arguments with the
+// name, n < 0 means at least -n.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "resp/reply_writer.h"
+#include "server_state.h"
+#include "store/keyspace.h"
+
+namespace aeternus::server {
+
+class PendingWrites;
+
+// A client's state that commands change (AUTH, HELLO, CLIENT SETNAME...).
+struct ClientState {
+  std::uint64_t id = 0;
+  std::string name;
+  std::string peer;  // "ip:port"
+  bool authenticated = false;
+  bool close_after_reply = false;  // QUIT
+};
+
+struct CommandContext {
+  std::span<const std::string_view> args;  // args[0]: the name as sent
+  ReplyWriter& reply;
+  Keyspace& keyspace;
+  ServerState& server;
+  ClientState& client;
+  // Where a command flagged kBlindWrite puts its writes; they are committed
+  // (and its reply sent) at the end of the event loop's round.
+  PendingWrites& pending;
+  std::int64_t now_ms;
+
+  // Replies with the engine error `s` ("ERR ..."); for the common case.
+  void ReplyError(const Status& s) const;
+};
+
+enum CommandFlags : std::uint32_t {
+  kWrite = 1u << 0,
+  kReadOnly = 1u << 1,
+  // Writes without reading: its writes may join the round's batch
+  // (PendingWrites), and its reply does not depend on what it writes.
+  kBlindWrite = 1u << 2,
+  kNoAuth = 1u << 3,  // allowed before authentication (AUTH, HELLO, QUIT)
+  kFast = 1u << 4,
+};
+
+struct CommandSpec {
+  std::string_view name;  // lower case, as COMMAND lists it
+  int arity;
+  std::uint32_t flags;
+  // Key positions, as COMMAND reports them: first, last (-1: the last
+  // argument), step; 0, 0, 0 when the command takes no key.
+  int first_key;
+  int last_key;
+  int key_step;
+  void (*run)(CommandContext& ctx);
+};
+
+class CommandTable {
+ public:
+  // Every command of the server.
+  static const CommandTable& Get();
+
+  // The command named `name`, in any case; null when none is.
+  const CommandSpec* Find(std::string_view name) const;
+  const std::vector<CommandSpec>& all() const { return specs_; }
+
+  void Add(const CommandSpec& spec);
+
+ private:
+  std::vector<CommandSpec> specs_;
+  std::unordered_map<std::string, std::size_t> by_name_;
+};
+
+// Registration, one function per family of commands.
+void AddConnectionCommands(CommandTable& table);
+void AddServerCommands(CommandTable& table);
+void AddStringCommands(CommandTable& table);
+void AddKeyCommands(CommandTable& table);
+
+// The Redis version whose commands and replies the server follows (HELLO,
+// INFO's redis_version).
+inline constexpr std::string_view kRedisCompatibleVersion = "7.0.15";
+
+// Redis's error replies used by several commands.
+inline constexpr std::string_view kWrongTypeError =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kSyntaxError = "ERR syntax error";
+inline constexpr std::string_view kNotIntegerError = "ERR value is not an integer or out of range";
+
+}  // namespace aeternus::server

@@ -1,0 +1,96 @@
+#include "net/io_thread.h"
+
+#include <unistd.h>
+
+namespace aeternus::server {
+namespace {
+
+constexpr int kTickMs = 100;
+
+}  // namespace
+
+IoThread::IoThread(ServerState& server, Keyspace& keyspace)
+    : server_(server), keyspace_(keyspace), pending_(keyspace) {
+  pending_.set_on_commit([this] {
+    for (Connection* c : active_) {
+      c->WritesCommitted();
+    }
+  });
+}
+
+IoThread::~IoThread() { StopAndJoin(); }
+
+Status IoThread::Init() { return loop_.Init(); }
+
+void IoThread::Start() {
+  thread_ = std::thread([this] {
+    loop_.Run([this] { EndOfRound(); }, [this] { OnTick(); }, kTickMs);
+    CloseAll();
+  });
+}
+
+void IoThread::StopAndJoin() {
+  if (thread_.joinable()) {
+    loop_.Stop();
+    thread_.join();
+  }
+}
+
+void IoThread::Adopt(int fd, std::string peer) {
+  loop_.Post([this, fd, peer = std::move(peer)]() mutable {
+    const std::uint64_t id = server_.stats.next_client_id.fetch_add(1, std::memory_order_relaxed);
+    auto conn = std::make_unique<Connection>(*this, fd, id, std::move(peer));
+    if (!loop_.Watch(fd, EPOLLIN, conn.get()).ok()) {
+      return;  // the destructor closes the socket
+    }
+    Connection* c = conn.get();
+    connections_.emplace(c, std::move(conn));
+  });
+}
+
+void IoThread::CommitPending() {
+  if (pending_.empty()) {
+    return;
+  }
+  pending_.Commit().IgnoreError();  // each write's reply carries the error
+}
+
+void IoThread::EndOfRound() {
+  CommitPending();
+  // A connection may be listed more than once; EndOfRound is idempotent.
+  for (std::size_t i = 0; i < active_.size(); ++i) {
+    active_[i]->EndOfRound();
+  }
+  for (Connection* c : active_) {
+    if (c->closed()) {
+      connections_.erase(c);
+    }
+  }
+  active_.clear();
+}
+
+void IoThread::OnTick() {
+  const int timeout_s = server_.config.timeout_s;
+  if (timeout_s <= 0) {
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (now - it->first->last_active() > std::chrono::seconds(timeout_s)) {
+      it = connections_.erase(it);  // closes it
+    } else {
+      ++it;
+    }
+  }
+}
+
+void IoThread::CloseAll() {
+  CommitPending();
+  for (auto& [c, conn] : connections_) {
+    conn->EndOfRound();  // a last attempt to send what is pending
+  }
+  connections_.clear();
+  active_.clear();
+}
+
+}  // namespace aeternus::server

@@ -1,0 +1,88 @@
+#include "store/keyspace.h"
+
+#include <chrono>
+
+namespace aeternus::server {
+namespace {
+
+constexpr char kStringPrefix = '\x01';
+constexpr char kAfterStrings = '\x02';
+
+}  // namespace
+
+std::string Keyspace::EngineKey(std::string_view key) {
+  std::string k;
+  k.reserve(key.size() + 1);
+  k.push_back(kStringPrefix);
+  k.append(key);
+  return k;
+}
+
+void Keyspace::BatchPut(WriteBatch* batch, std::string_view key, std::string_view encoded_value) {
+  batch->Put(EngineKey(key), encoded_value);
+}
+
+void Keyspace::BatchDelete(WriteBatch* batch, std::string_view key) {
+  batch->Delete(EngineKey(key));
+}
+
+void Keyspace::BatchDeleteAll(WriteBatch* batch) {
+  batch->DeleteRange(std::string(1, kStringPrefix), std::string(1, kAfterStrings));
+}
+
+std::unique_ptr<Iterator> Keyspace::NewKeyIterator() const {
+  ReadOptions ro;
+  ro.fill_cache = false;
+  ro.lower_bound = std::string(1, kStringPrefix);
+  ro.upper_bound = std::string(1, kAfterStrings);
+  return db_->NewIterator(ro);
+}
+
+Keyspace::Keyspace(DB* db, bool sync) : db_(db) { write_options_.sync = sync; }
+
+Status Keyspace::Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,
+                     const Snapshot* snapshot) const {
+  ReadOptions ro;
+  ro.snapshot = snapshot;
+  entry->state = KeyEntry::State::kMissing;
+  entry->data = {};
+  entry->expires_at_ms.reset();
+  Status s = db_->Get(ro, EngineKey(key), &entry->encoded);
+  if (s.IsNotFound()) {
+    return Status::OK();
+  }
+  if (!s.ok()) {
+    return s;
+  }
+  const std::optional<StoredValue> v = DecodeValue(entry->encoded);
+  if (!v) {
+    entry->state = KeyEntry::State::kOtherType;
+    return Status::OK();
+  }
+  if (IsExpired(*v, now_ms)) {
+    return Status::OK();
+  }
+  entry->state = KeyEntry::State::kString;
+  entry->data = v->data;
+  entry->expires_at_ms = v->expires_at_ms;
+  return Status::OK();
+}
+
+Status Keyspace::Put(std::string_view key, std::string_view data,
+                     std::optional<std::int64_t> expires_at_ms) {
+  return db_->Put(write_options_, EngineKey(key), EncodeValue(data, expires_at_ms));
+}
+
+Status Keyspace::Delete(std::string_view key) {
+  return db_->Delete(write_options_, EngineKey(key));
+}
+
+Status Keyspace::Write(WriteBatch* batch) { return db_->Write(write_options_, batch); }
+
+std::int64_t Keyspace::NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace aeternus::server
