@@ -7,6 +7,7 @@
 // name, n < 0 means at least -n.
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -45,6 +46,13 @@ struct CommandContext {
   // Replies with the engine error `s` ("ERR ..."); for the common case.
   void ReplyError(const Status& s) const;
 };
+
+// Replies as Redis 7 does to a container command (CLIENT, COMMAND, CONFIG)
+// whose subcommand args[1] it does not run: when the subcommand is one of
+// `known` (lower case), it was given the wrong number of arguments ("ERR
+// wrong number of arguments for 'client|setname' command"); otherwise it
+// is unknown ("ERR unknown subcommand 'x'. Try CLIENT HELP.").
+void ReplySubcommandError(CommandContext& ctx, std::initializer_list<std::string_view> known);
 
 enum CommandFlags : std::uint32_t {
   kWrite = 1u << 0,

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cctype>
+#include <string>
 
 #include "commands/command.h"
 
@@ -35,6 +37,27 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
 
 void CommandContext::ReplyError(const Status& s) const {
   reply.AddError("ERR " + s.ToString());
+}
+
+void ReplySubcommandError(CommandContext& ctx, std::initializer_list<std::string_view> known) {
+  std::string container(ctx.args[0]);
+  std::string sub(ctx.args[1]);
+  for (char& c : container) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  for (char& c : sub) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (std::find(known.begin(), known.end(), sub) != known.end()) {
+    ctx.reply.AddError("ERR wrong number of arguments for '" + container + "|" + sub +
+                       "' command");
+    return;
+  }
+  for (char& c : container) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  ctx.reply.AddError("ERR unknown subcommand '" + std::string(ctx.args[1].substr(0, 128)) +
+                     "'. Try " + container + " HELP.");
 }
 
 }  // namespace aeternus::server

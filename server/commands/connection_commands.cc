@@ -49,9 +49,11 @@ void Select(CommandContext& ctx) {
 
 // Checks `user` and `password` against requirepass (the only user is
 // "default"); replies with the error and returns false when they fail.
+// Without requirepass the default user has no password (Redis's "nopass"):
+// any password is accepted, as Redis 7 does.
 bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
   const std::string& required = ctx.server.config.requirepass;
-  if (user != "default" || required.empty() || password != required) {
+  if (user != "default" || (!required.empty() && password != required)) {
     ctx.reply.AddError(kWrongPass);
     return false;
   }
@@ -123,8 +125,8 @@ void Hello(CommandContext& ctx) {
   if (!ctx.client.authenticated) {
     ctx.reply.AddError(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select "
-        "the RESP protocol version at the same time");
+        "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+        "protocol version at the same time");
     return;
   }
   if (name) {
@@ -165,8 +167,7 @@ void Client(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "SETINFO") && ctx.args.size() == 4) {
     ctx.reply.AddSimpleString("OK");  // client libraries send it; nothing is kept
   } else {
-    ctx.reply.AddError("ERR unknown subcommand or wrong number of arguments for '" +
-                       std::string(sub) + "'. Try CLIENT HELP.");
+    ReplySubcommandError(ctx, {"setname", "getname", "id", "setinfo"});
   }
 }
 

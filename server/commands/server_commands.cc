@@ -66,6 +66,11 @@ void Command(CommandContext& ctx) {
   const std::string_view sub = ctx.args[1];
   if (EqualsIgnoreCase(sub, "COUNT") && ctx.args.size() == 2) {
     ctx.reply.AddInteger(static_cast<std::int64_t>(all.size()));
+  } else if (EqualsIgnoreCase(sub, "INFO") && ctx.args.size() == 2) {
+    ctx.reply.AddArrayHeader(all.size());  // no name: every command, as COMMAND
+    for (const CommandSpec& spec : all) {
+      AddCommandInfo(ctx, spec);
+    }
   } else if (EqualsIgnoreCase(sub, "INFO")) {
     ctx.reply.AddArrayHeader(ctx.args.size() - 2);
     for (std::size_t i = 2; i < ctx.args.size(); ++i) {
@@ -92,14 +97,17 @@ void Command(CommandContext& ctx) {
       ctx.reply.AddBulkString(spec->name);
       ctx.reply.AddMapHeader(0);
     }
-  } else if (EqualsIgnoreCase(sub, "LIST") && ctx.args.size() == 2) {
+  } else if (EqualsIgnoreCase(sub, "LIST")) {
+    if (ctx.args.size() != 2) {
+      ctx.reply.AddError(kSyntaxError);  // no FILTERBY
+      return;
+    }
     ctx.reply.AddArrayHeader(all.size());
     for (const CommandSpec& spec : all) {
       ctx.reply.AddBulkString(spec.name);
     }
   } else {
-    ctx.reply.AddError("ERR unknown subcommand or wrong number of arguments for '" +
-                       std::string(sub) + "'. Try COMMAND HELP.");
+    ReplySubcommandError(ctx, {"count"});
   }
 }
 
@@ -145,8 +153,7 @@ void Config(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "SET")) {
     ctx.reply.AddError("ERR CONFIG SET is not supported: settings are given at start");
   } else {
-    ctx.reply.AddError("ERR unknown subcommand or wrong number of arguments for '" +
-                       std::string(sub) + "'. Try CONFIG HELP.");
+    ReplySubcommandError(ctx, {"get", "resetstat"});
   }
 }
 

@@ -94,8 +94,11 @@ void Set(CommandContext& ctx) {
   bool xx = false;
   bool get = false;
   bool keepttl = false;
-  std::optional<std::int64_t> expiry;
-  bool has_expiry_option = false;
+  // EX, PX, EXAT or PXAT as given (empty: none), and its amount. The same
+  // one may come again, the last winning, as in Redis; another one is a
+  // syntax error.
+  std::string_view expiry_option;
+  std::string_view expiry_amount;
   for (std::size_t i = 3; i < ctx.args.size(); ++i) {
     const std::string_view opt = ctx.args[i];
     const bool more = i + 1 < ctx.args.size();
@@ -105,20 +108,27 @@ void Set(CommandContext& ctx) {
       xx = true;
     } else if (EqualsIgnoreCase(opt, "GET")) {
       get = true;
-    } else if (EqualsIgnoreCase(opt, "KEEPTTL") && !has_expiry_option) {
+    } else if (EqualsIgnoreCase(opt, "KEEPTTL") && expiry_option.empty()) {
       keepttl = true;
-    } else if (more && !keepttl && !has_expiry_option &&
+    } else if (more && !keepttl &&
+               (expiry_option.empty() || EqualsIgnoreCase(opt, expiry_option)) &&
                (EqualsIgnoreCase(opt, "EX") || EqualsIgnoreCase(opt, "PX") ||
                 EqualsIgnoreCase(opt, "EXAT") || EqualsIgnoreCase(opt, "PXAT"))) {
-      const bool ms = opt[0] == 'P' || opt[0] == 'p';
-      const bool absolute = opt.size() == 4;
-      expiry = ExpiryAt(ctx, ctx.args[++i], ms, absolute, "set");
-      if (!expiry) {
-        return;
-      }
-      has_expiry_option = true;
+      expiry_option = opt;
+      expiry_amount = ctx.args[++i];
     } else {
       ctx.reply.AddError(kSyntaxError);
+      return;
+    }
+  }
+  // Checked once every option is read, as Redis does: a syntax error
+  // anywhere wins over an invalid expire time.
+  std::optional<std::int64_t> expiry;
+  if (!expiry_option.empty()) {
+    const bool ms = expiry_option[0] == 'P' || expiry_option[0] == 'p';
+    const bool absolute = expiry_option.size() == 4;
+    expiry = ExpiryAt(ctx, expiry_amount, ms, absolute, "set");
+    if (!expiry) {
       return;
     }
   }

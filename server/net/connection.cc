@@ -218,9 +218,12 @@ void Connection::SendOutput() {
     want_write_ = write;
     UpdateInterest();
   }
-  // The backlog drained below the mark: run what the client sent meanwhile.
-  if (!reading_ && !client_.close_after_reply && in_start_ < in_.size() &&
-      unsent() < config.output_pause_bytes) {
+  // The backlog drained below the mark: run what the client sent meanwhile,
+  // and read again (RunRequests sets reading_). Invariant: a client that is
+  // not being closed is read from whenever its unsent replies are below
+  // output_pause_bytes, also when nothing it sent is left to run.
+  if (!reading_ && !client_.close_after_reply && unsent() < config.output_pause_bytes &&
+      (in_start_ < in_.size() || !input_eof_)) {
     RunRequests();
   }
 }

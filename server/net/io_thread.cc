@@ -62,8 +62,10 @@ void IoThread::EndOfRound() {
     active_[i]->EndOfRound();
   }
   for (Connection* c : active_) {
-    if (c->closed()) {
-      connections_.erase(c);
+    // Looked up before it is touched: a connection listed twice is erased
+    // (destroyed) at its first listing.
+    if (const auto it = connections_.find(c); it != connections_.end() && c->closed()) {
+      connections_.erase(it);
     }
   }
   active_.clear();
