@@ -2,6 +2,7 @@
 #include <cctype>
 #include <string>
 
+#include "commands/arguments.h"
 #include "commands/command.h"
 
 namespace aeternus::server {
@@ -27,11 +28,7 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   if (name.size() > 32) {
     return nullptr;
   }
-  std::string lower(name);
-  for (char& c : lower) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  const auto it = by_name_.find(lower);
+  const auto it = by_name_.find(Lowercase(name));
   return it == by_name_.end() ? nullptr : &specs_[it->second];
 }
 
@@ -40,14 +37,8 @@ void CommandContext::ReplyError(const Status& s) const {
 }
 
 void ReplySubcommandError(CommandContext& ctx, std::initializer_list<std::string_view> known) {
-  std::string container(ctx.args[0]);
-  std::string sub(ctx.args[1]);
-  for (char& c : container) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  for (char& c : sub) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  std::string container = Lowercase(ctx.args[0]);
+  const std::string sub = Lowercase(ctx.args[1]);
   if (std::find(known.begin(), known.end(), sub) != known.end()) {
     ctx.reply.AddError("ERR wrong number of arguments for '" + container + "|" + sub +
                        "' command");

@@ -3,18 +3,12 @@
 #include <algorithm>
 #include <string>
 
+#include "commands/arguments.h"
 #include "commands/command.h"
 #include "commands/numbers.h"
 
 namespace aeternus::server {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 constexpr std::string_view kWrongPass =
     "WRONGPASS invalid username-password pair or user is disabled.";

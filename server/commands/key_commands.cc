@@ -8,19 +8,13 @@
 #include <vector>
 
 #include "aeternus/iterator.h"
+#include "commands/arguments.h"
 #include "commands/command.h"
 #include "commands/glob.h"
 #include "commands/numbers.h"
 
 namespace aeternus::server {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // DEL and UNLINK: the number of keys that existed.
 void Del(CommandContext& ctx) {
@@ -92,10 +86,7 @@ void Type(CommandContext& ctx) {
 
 // EXPIRE key seconds [NX | XX | GT | LT], and PEXPIRE, EXPIREAT, PEXPIREAT.
 void ExpireGeneric(CommandContext& ctx, bool ms, bool absolute) {
-  std::string name(ctx.args[0]);
-  for (char& c : name) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  const std::string name = Lowercase(ctx.args[0]);
   const auto amount = ParseInt64(ctx.args[2]);
   if (!amount) {
     ctx.reply.AddError(kNotIntegerError);

@@ -10,19 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "commands/arguments.h"
 #include "commands/command.h"
 #include "aeternus/iterator.h"
 #include "commands/glob.h"
 
 namespace aeternus::server {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::vector<std::string_view> FlagNames(std::uint32_t flags) {
   std::vector<std::string_view> names;

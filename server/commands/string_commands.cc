@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/arguments.h"
 #include "commands/command.h"
 #include "commands/numbers.h"
 #include "store/pending_writes.h"
@@ -17,13 +18,6 @@ namespace {
 
 // Redis's proto-max-bulk-len: the longest string SETRANGE and APPEND make.
 constexpr std::int64_t kMaxStringBytes = std::int64_t{512} << 20;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Reads `key`; replies and returns false on an engine error or a value of
 // another type.
@@ -253,11 +247,8 @@ void MGet(CommandContext& ctx) {
 
 bool PairsArity(CommandContext& ctx) {
   if (ctx.args.size() % 2 == 0) {
-    std::string name(ctx.args[0]);
-    for (char& c : name) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    ctx.reply.AddError("ERR wrong number of arguments for '" + name + "' command");
+    ctx.reply.AddError("ERR wrong number of arguments for '" + Lowercase(ctx.args[0]) +
+                       "' command");
     return false;
   }
   return true;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cctype>
 
+#include "commands/arguments.h"
 #include "net/io_thread.h"
 
 namespace aeternus::server {
@@ -15,14 +16,6 @@ namespace {
 constexpr std::size_t kReadChunk = 16 * 1024;
 // Consumed input is dropped from the buffer's front once it is this long.
 constexpr std::size_t kCompactInputAt = 64 * 1024;
-
-std::string Lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 // Redis's reply to an unknown command: the name and the first arguments.
 std::string UnknownCommandError(std::span<const std::string_view> args) {
@@ -206,17 +199,14 @@ void Connection::SendOutput() {
   }
   if (deferred_from_ == std::string::npos) {
     if (out_sent_ == out_.size()) {
+      out_dropped_ += out_.size();
       out_.clear();
       out_sent_ = 0;
     } else if (out_sent_ >= kCompactInputAt) {
+      out_dropped_ += out_sent_;
       out_.erase(0, out_sent_);
       out_sent_ = 0;
     }
-  }
-  const bool write = out_sent_ < limit;
-  if (write != want_write_) {
-    want_write_ = write;
-    UpdateInterest();
   }
   // The backlog drained below the mark: run what the client sent meanwhile,
   // and read again (RunRequests sets reading_). Invariant: a client that is
@@ -226,15 +216,27 @@ void Connection::SendOutput() {
       (in_start_ < in_.size() || !input_eof_)) {
     RunRequests();
   }
+  // After RunRequests: the replies it added must be asked EPOLLOUT for too.
+  UpdateWantWrite();
+}
+
+void Connection::UpdateWantWrite() {
+  const bool write = out_sent_ < std::min(out_.size(), deferred_from_);
+  if (write != want_write_) {
+    want_write_ = write;
+    UpdateInterest();
+  }
 }
 
 void Connection::EndOfRound() {
   // Sending may run requests that waited for the backlog to drain; their
   // writes are committed and their replies sent before the round ends.
+  // Progress is told by produced(), not by out_'s size: sending may drop
+  // the sent replies and running may add as many bytes again.
   for (int pass = 0; pass < 16 && !closed_; ++pass) {
-    const std::size_t before = out_.size();
+    const std::uint64_t before = produced();
     SendOutput();
-    if (closed_ || out_.size() == before) {
+    if (closed_ || produced() == before) {
       break;
     }
     thread_.CommitPending();
@@ -242,6 +244,9 @@ void Connection::EndOfRound() {
   if (closed_) {
     return;
   }
+  // What the passes left (a backlog, replies the last commit released) is
+  // sent on EPOLLOUT.
+  UpdateWantWrite();
   if ((client_.close_after_reply || (input_eof_ && in_start_ == in_.size())) && unsent() == 0) {
     Close();
   }
