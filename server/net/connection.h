@@ -53,8 +53,13 @@ class Connection final : public EventHandler {
   void RunCommand(std::span<const std::string_view> args);
   // Sends pending output (up to the replies of uncommitted writes).
   void SendOutput();
+  // Asks for EPOLLOUT exactly while out_ holds replies that may be sent.
+  void UpdateWantWrite();
   void UpdateInterest();
   std::size_t unsent() const { return out_.size() - out_sent_; }
+  // Every byte of replies appended to out_ so far: it grows with each
+  // reply, and does not change when sent bytes are dropped from out_.
+  std::uint64_t produced() const { return out_dropped_ + out_.size(); }
 
   IoThread& thread_;
   const int fd_;
@@ -64,6 +69,7 @@ class Connection final : public EventHandler {
   std::size_t in_start_ = 0;  // bytes of in_ consumed
   std::string out_;
   std::size_t out_sent_ = 0;
+  std::uint64_t out_dropped_ = 0;  // sent bytes dropped from out_'s front
   RespVersion resp_ = RespVersion::kResp2;
   bool closed_ = false;
   bool want_write_ = false;  // EPOLLOUT requested
