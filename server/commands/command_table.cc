@@ -40,8 +40,7 @@ void ReplySubcommandError(CommandContext& ctx, std::initializer_list<std::string
   std::string container = Lowercase(ctx.args[0]);
   const std::string sub = Lowercase(ctx.args[1]);
   if (std::find(known.begin(), known.end(), sub) != known.end()) {
-    ctx.reply.AddError("ERR wrong number of arguments for '" + container + "|" + sub +
-                       "' command");
+    ctx.reply.AddError("ERR wrong number of arguments for '" + container + "|" + sub + "' command");
     return;
   }
   for (char& c : container) {

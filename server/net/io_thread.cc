@@ -87,10 +87,14 @@ void IoThread::OnTick() {
 }
 
 void IoThread::CloseAll() {
-  CommitPending();
+  // A last round for every client: it runs what waited for a backlog to
+  // drain, commits, and sends what it can. Listed as active so that the
+  // commits release their held replies (WritesCommitted reaches only the
+  // active connections).
   for (auto& [c, conn] : connections_) {
-    conn->EndOfRound();  // a last attempt to send what is pending
+    MarkActive(c);
   }
+  EndOfRound();
   connections_.clear();
   active_.clear();
 }

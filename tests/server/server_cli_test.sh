@@ -14,12 +14,14 @@
 # fails; CONFIG SET is refused; COMMAND and CONFIG GET list the server's own
 # commands and settings; keys come back in key order), the expected replies
 # are the server's.
+#
+# Registered in CTest as server.redis_cli (label `server`).
 
+# Raw requests are printf formats in single quotes ('$3\r\nGET'), on purpose.
+# shellcheck disable=SC2016,SC2059
 set -u
 shopt -s extglob
 export LC_ALL=C
-# Raw requests are printf formats in single quotes ('$3\r\nGET'), on purpose.
-# shellcheck disable=SC2016,SC2059
 
 readonly BIN=${1:?usage: server_cli_test.sh PATH/TO/aeternus-server}
 if ! command -v redis-cli >/dev/null 2>&1; then
@@ -177,10 +179,7 @@ run_transcript_entry() {  # uses the arrays cmds and want
       fi
     done
   fi
-  if ((!ok)); then
-    CHECKS=$((CHECKS - 1))
-    fail "$name" "$(printf '%s\n' "${want[@]}")" "$out"
-  fi
+  ((ok)) || fail "$name" "$(printf '%s\n' "${want[@]}")" "$out"
 }
 
 run_transcript() {  # reads the transcript from stdin
@@ -1169,7 +1168,7 @@ run_transcript <<'EOF'
 > incr kctr
 (integer) 42
 > ttl kex
-~(integer) @(99[89]|1000)
+~(integer) @(99[0-9]|1000)
 EOF
 raw_exchange "the binary key after restart" '*2\r\n$3\r\nGET\r\n$4\r\nbin\0\r\nQUIT\r\n' \
   '$3\r\n\r\n\0\r\n+OK\r\n'
@@ -1190,7 +1189,7 @@ run_transcript <<'EOF'
 > get kctr
 "42"
 > ttl kex
-~(integer) @(99[5-9]|1000)
+~(integer) @(99[0-9]|1000)
 EOF
 # With sync on: the replies of a pipeline of blind writes, then the data
 # after a restart.
@@ -1325,5 +1324,5 @@ exec {c1}>&-
 expect_eq "STRLEN mb after the disconnection" "1000000" "$(cli strlen mb)"
 stop_server
 
-echo "$CHECKS checks passed, $FAILS failed, $STARTS server starts, $((SECONDS - STARTED_AT)) s"
+echo "$CHECKS checks, $FAILS failed, $STARTS server starts, $((SECONDS - STARTED_AT)) s"
 ((FAILS == 0))

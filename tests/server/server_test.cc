@@ -335,10 +335,12 @@ TEST_F(ServerTest, ClientPastOutputBufferLimitIsClosed) {
   for (std::uint64_t round = 1; round <= 5; ++round) {
     Client reader(port());
     // In small writes, as a shell client sends: the server reads the
-    // requests while it runs the first ones.
-    for (int i = 0; i < 64; ++i) {
+    // requests while it runs the first ones (and may close the client
+    // before the last are sent).
+    bool sending = true;
+    for (int i = 0; i < 64 && sending; ++i) {
       for (std::string_view piece : {"*2\r\n", "$3\r\n", "GET\r\n", "$3\r\n", "big\r\n"}) {
-        ASSERT_TRUE(reader.Send(piece));
+        sending = sending && reader.Send(piece);
       }
     }
     ASSERT_TRUE(WaitFor([&] { return stats().output_limit_disconnections.load() == round; }))
