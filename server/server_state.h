@@ -24,6 +24,10 @@ struct ServerStats {
   std::atomic<std::uint64_t> net_output_bytes{0};
   std::atomic<std::uint64_t> protocol_errors{0};
   std::atomic<std::uint64_t> output_limit_disconnections{0};
+  // Engine writes of the loops' pending writes, and the puts and deletes
+  // they carried.
+  std::atomic<std::uint64_t> batch_commits{0};
+  std::atomic<std::uint64_t> batched_writes{0};
   std::atomic<std::int64_t> connected_clients{0};
   std::atomic<std::uint64_t> next_client_id{1};
 };

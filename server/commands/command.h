@@ -18,10 +18,9 @@
 #include "resp/reply_writer.h"
 #include "server_state.h"
 #include "store/keyspace.h"
+#include "store/pending_writes.h"
 
 namespace aeternus::server {
-
-class PendingWrites;
 
 // A client's state that commands change (AUTH, HELLO, CLIENT SETNAME...).
 struct ClientState {
@@ -38,8 +37,9 @@ struct CommandContext {
   Keyspace& keyspace;
   ServerState& server;
   ClientState& client;
-  // Where a command flagged kBlindWrite puts its writes; they are committed
-  // (and its reply sent) at the end of the event loop's round.
+  // The event loop's pending writes: a command flagged kBatched claims,
+  // reads and writes keys through it (store/pending_writes.h); they are
+  // committed, and the replies held since sent, at the end of the round.
   PendingWrites& pending;
   std::int64_t now_ms;
 
@@ -57,9 +57,10 @@ void ReplySubcommandError(CommandContext& ctx, std::initializer_list<std::string
 enum CommandFlags : std::uint32_t {
   kWrite = 1u << 0,
   kReadOnly = 1u << 1,
-  // Writes without reading: its writes may join the round's batch
-  // (PendingWrites), and its reply does not depend on what it writes.
-  kBlindWrite = 1u << 2,
+  // May run while the round's writes are pending: it reads and writes keys
+  // only through CommandContext::pending, or touches no key. A command
+  // without it runs after the pending writes are committed.
+  kBatched = 1u << 2,
   kNoAuth = 1u << 3,  // allowed before authentication (AUTH, HELLO, QUIT)
   kFast = 1u << 4,
 };

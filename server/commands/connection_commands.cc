@@ -168,13 +168,13 @@ void Client(CommandContext& ctx) {
 }  // namespace
 
 void AddConnectionCommands(CommandTable& t) {
-  t.Add({"ping", -1, kFast, 0, 0, 0, &Ping});
-  t.Add({"echo", 2, kFast, 0, 0, 0, &Echo});
-  t.Add({"quit", -1, kNoAuth | kFast, 0, 0, 0, &Quit});
-  t.Add({"select", 2, kFast, 0, 0, 0, &Select});
-  t.Add({"auth", -2, kNoAuth | kFast, 0, 0, 0, &Auth});
-  t.Add({"hello", -1, kNoAuth | kFast, 0, 0, 0, &Hello});
-  t.Add({"client", -2, 0, 0, 0, 0, &Client});
+  t.Add({"ping", -1, kFast | kBatched, 0, 0, 0, &Ping});
+  t.Add({"echo", 2, kFast | kBatched, 0, 0, 0, &Echo});
+  t.Add({"quit", -1, kNoAuth | kFast | kBatched, 0, 0, 0, &Quit});
+  t.Add({"select", 2, kFast | kBatched, 0, 0, 0, &Select});
+  t.Add({"auth", -2, kNoAuth | kFast | kBatched, 0, 0, 0, &Auth});
+  t.Add({"hello", -1, kNoAuth | kFast | kBatched, 0, 0, 0, &Hello});
+  t.Add({"client", -2, kBatched, 0, 0, 0, &Client});
 }
 
 }  // namespace aeternus::server

@@ -1,5 +1,6 @@
 // DEL UNLINK EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST
-// SCAN KEYS, with Redis's replies.
+// SCAN KEYS, with Redis's replies. All but SCAN and KEYS read and write
+// through the loop's pending writes (store/pending_writes.h).
 
 #include <algorithm>
 #include <memory>
@@ -19,34 +20,29 @@ namespace {
 // DEL and UNLINK: the number of keys that existed.
 void Del(CommandContext& ctx) {
   const std::vector<std::string_view> keys(ctx.args.begin() + 1, ctx.args.end());
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKeys(keys);
-  WriteBatch batch;
-  std::int64_t removed = 0;
+  ctx.pending.Claim(keys);
   std::vector<std::string_view> seen;
+  std::vector<std::string_view> existing;
   for (std::string_view key : keys) {
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
       continue;
     }
     seen.push_back(key);
     KeyEntry e;
-    const Status s = ctx.keyspace.Get(key, ctx.now_ms, &e);
+    const Status s = ctx.pending.Get(key, ctx.now_ms, &e);
     if (!s.ok()) {
       ctx.ReplyError(s);
       return;
     }
     if (e.exists()) {
-      Keyspace::BatchDelete(&batch, key);
-      ++removed;
+      existing.push_back(key);
     }
   }
-  if (removed > 0) {
-    const Status s = ctx.keyspace.Write(&batch);
-    if (!s.ok()) {
-      ctx.ReplyError(s);
-      return;
-    }
+  // Deleted only once every key was read: an error above writes nothing.
+  for (std::string_view key : existing) {
+    ctx.pending.Delete(key);
   }
-  ctx.reply.AddInteger(removed);
+  ctx.reply.AddInteger(static_cast<std::int64_t>(existing.size()));
 }
 
 // A key named twice counts twice, as in Redis.
@@ -54,7 +50,7 @@ void Exists(CommandContext& ctx) {
   std::int64_t found = 0;
   for (std::size_t i = 1; i < ctx.args.size(); ++i) {
     KeyEntry e;
-    const Status s = ctx.keyspace.Get(ctx.args[i], ctx.now_ms, &e);
+    const Status s = ctx.pending.Get(ctx.args[i], ctx.now_ms, &e);
     if (!s.ok()) {
       ctx.ReplyError(s);
       return;
@@ -66,7 +62,7 @@ void Exists(CommandContext& ctx) {
 
 void Type(CommandContext& ctx) {
   KeyEntry e;
-  const Status s = ctx.keyspace.Get(ctx.args[1], ctx.now_ms, &e);
+  const Status s = ctx.pending.Get(ctx.args[1], ctx.now_ms, &e);
   if (!s.ok()) {
     ctx.ReplyError(s);
     return;
@@ -134,9 +130,9 @@ void ExpireGeneric(CommandContext& ctx, bool ms, bool absolute) {
     at += ctx.now_ms;
   }
   const std::string_view key = ctx.args[1];
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(key);
+  ctx.pending.Claim(key);
   KeyEntry e;
-  Status s = ctx.keyspace.Get(key, ctx.now_ms, &e);
+  Status s = ctx.pending.Get(key, ctx.now_ms, &e);
   if (!s.ok()) {
     ctx.ReplyError(s);
     return;
@@ -152,10 +148,10 @@ void ExpireGeneric(CommandContext& ctx, bool ms, bool absolute) {
     ctx.reply.AddInteger(0);
     return;
   }
-  s = at <= ctx.now_ms ? ctx.keyspace.Delete(key) : ctx.keyspace.Put(key, e.data, at);
-  if (!s.ok()) {
-    ctx.ReplyError(s);
-    return;
+  if (at <= ctx.now_ms) {
+    ctx.pending.Delete(key);
+  } else {
+    ctx.pending.Put(key, e.data, at);
   }
   ctx.reply.AddInteger(1);
 }
@@ -167,7 +163,7 @@ void PExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }
 
 void TtlGeneric(CommandContext& ctx, bool ms) {
   KeyEntry e;
-  const Status s = ctx.keyspace.Get(ctx.args[1], ctx.now_ms, &e);
+  const Status s = ctx.pending.Get(ctx.args[1], ctx.now_ms, &e);
   if (!s.ok()) {
     ctx.ReplyError(s);
     return;
@@ -187,9 +183,9 @@ void PTtl(CommandContext& ctx) { TtlGeneric(ctx, true); }
 
 void Persist(CommandContext& ctx) {
   const std::string_view key = ctx.args[1];
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(key);
+  ctx.pending.Claim(key);
   KeyEntry e;
-  Status s = ctx.keyspace.Get(key, ctx.now_ms, &e);
+  Status s = ctx.pending.Get(key, ctx.now_ms, &e);
   if (!s.ok()) {
     ctx.ReplyError(s);
     return;
@@ -198,11 +194,7 @@ void Persist(CommandContext& ctx) {
     ctx.reply.AddInteger(0);
     return;
   }
-  s = ctx.keyspace.Put(key, e.data, std::nullopt);
-  if (!s.ok()) {
-    ctx.ReplyError(s);
-    return;
-  }
+  ctx.pending.Put(key, e.data, std::nullopt);
   ctx.reply.AddInteger(1);
 }
 
@@ -312,17 +304,17 @@ void Keys(CommandContext& ctx) {
 }  // namespace
 
 void AddKeyCommands(CommandTable& t) {
-  t.Add({"del", -2, kWrite, 1, -1, 1, &Del});
-  t.Add({"unlink", -2, kWrite | kFast, 1, -1, 1, &Del});
-  t.Add({"exists", -2, kReadOnly | kFast, 1, -1, 1, &Exists});
-  t.Add({"type", 2, kReadOnly | kFast, 1, 1, 1, &Type});
-  t.Add({"expire", -3, kWrite | kFast, 1, 1, 1, &Expire});
-  t.Add({"pexpire", -3, kWrite | kFast, 1, 1, 1, &PExpire});
-  t.Add({"expireat", -3, kWrite | kFast, 1, 1, 1, &ExpireAt});
-  t.Add({"pexpireat", -3, kWrite | kFast, 1, 1, 1, &PExpireAt});
-  t.Add({"ttl", 2, kReadOnly | kFast, 1, 1, 1, &Ttl});
-  t.Add({"pttl", 2, kReadOnly | kFast, 1, 1, 1, &PTtl});
-  t.Add({"persist", 2, kWrite | kFast, 1, 1, 1, &Persist});
+  t.Add({"del", -2, kWrite | kBatched, 1, -1, 1, &Del});
+  t.Add({"unlink", -2, kWrite | kFast | kBatched, 1, -1, 1, &Del});
+  t.Add({"exists", -2, kReadOnly | kFast | kBatched, 1, -1, 1, &Exists});
+  t.Add({"type", 2, kReadOnly | kFast | kBatched, 1, 1, 1, &Type});
+  t.Add({"expire", -3, kWrite | kFast | kBatched, 1, 1, 1, &Expire});
+  t.Add({"pexpire", -3, kWrite | kFast | kBatched, 1, 1, 1, &PExpire});
+  t.Add({"expireat", -3, kWrite | kFast | kBatched, 1, 1, 1, &ExpireAt});
+  t.Add({"pexpireat", -3, kWrite | kFast | kBatched, 1, 1, 1, &PExpireAt});
+  t.Add({"ttl", 2, kReadOnly | kFast | kBatched, 1, 1, 1, &Ttl});
+  t.Add({"pttl", 2, kReadOnly | kFast | kBatched, 1, 1, 1, &PTtl});
+  t.Add({"persist", 2, kWrite | kFast | kBatched, 1, 1, 1, &Persist});
   t.Add({"scan", -2, kReadOnly, 0, 0, 0, &Scan});
   t.Add({"keys", 2, kReadOnly, 0, 0, 0, &Keys});
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -255,6 +256,8 @@ void Info(CommandContext& ctx) {
     line("keyspace_misses", st.keyspace_misses.load());
     line("total_protocol_errors", st.protocol_errors.load());
     line("client_output_buffer_limit_disconnections", st.output_limit_disconnections.load());
+    line("aeternus_batch_commits", st.batch_commits.load());
+    line("aeternus_batched_writes", st.batched_writes.load());
     out += "\r\n";
   }
   DB* db = ctx.keyspace.db();
@@ -284,7 +287,8 @@ void Info(CommandContext& ctx) {
 void DbSize(CommandContext& ctx) { ctx.reply.AddInteger(DbSizeOf(ctx)); }
 
 // FLUSHDB [ASYNC | SYNC], FLUSHALL likewise: one range deletion of every
-// key, written while every key's stripe is held.
+// key, written while the all-keys lock is held exclusively (no loop holds a
+// key claim meanwhile).
 void FlushDb(CommandContext& ctx) {
   if (ctx.args.size() > 2 ||
       (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "ASYNC") &&
@@ -292,7 +296,7 @@ void FlushDb(CommandContext& ctx) {
     ctx.reply.AddError(kSyntaxError);
     return;
   }
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockAll();
+  std::unique_lock all(ctx.keyspace.locks().all_keys());
   WriteBatch batch;
   Keyspace::BatchDeleteAll(&batch);
   const Status s = ctx.keyspace.Write(&batch);
@@ -306,8 +310,8 @@ void FlushDb(CommandContext& ctx) {
 }  // namespace
 
 void AddServerCommands(CommandTable& t) {
-  t.Add({"command", -1, 0, 0, 0, 0, &Command});
-  t.Add({"config", -2, 0, 0, 0, 0, &Config});
+  t.Add({"command", -1, kBatched, 0, 0, 0, &Command});
+  t.Add({"config", -2, kBatched, 0, 0, 0, &Config});
   t.Add({"info", -1, 0, 0, 0, 0, &Info});
   t.Add({"dbsize", 1, kReadOnly | kFast, 0, 0, 0, &DbSize});
   t.Add({"flushdb", -1, kWrite, 0, 0, 0, &FlushDb});

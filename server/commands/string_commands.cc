@@ -1,6 +1,7 @@
 // GET SET SETNX SETEX PSETEX GETSET GETDEL MGET MSET MSETNX INCR INCRBY DECR
 // DECRBY INCRBYFLOAT APPEND STRLEN GETRANGE SETRANGE, with Redis's replies.
-// A command that reads then writes a key holds its stripe across both.
+// Every one reads and writes through the loop's pending writes; one that
+// writes claims its keys first (store/pending_writes.h).
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,6 @@
 #include "commands/arguments.h"
 #include "commands/command.h"
 #include "commands/numbers.h"
-#include "store/pending_writes.h"
 
 namespace aeternus::server {
 namespace {
@@ -23,21 +23,13 @@ constexpr std::int64_t kMaxStringBytes = std::int64_t{512} << 20;
 // another type.
 bool ReadString(CommandContext& ctx, std::string_view key, KeyEntry* e,
                 const Snapshot* snapshot = nullptr) {
-  const Status s = ctx.keyspace.Get(key, ctx.now_ms, e, snapshot);
+  const Status s = ctx.pending.Get(key, ctx.now_ms, e, snapshot);
   if (!s.ok()) {
     ctx.ReplyError(s);
     return false;
   }
   if (e->state == KeyEntry::State::kOtherType) {
     ctx.reply.AddError(kWrongTypeError);
-    return false;
-  }
-  return true;
-}
-
-bool Write(CommandContext& ctx, const Status& s) {
-  if (!s.ok()) {
-    ctx.ReplyError(s);
     return false;
   }
   return true;
@@ -128,16 +120,14 @@ void Set(CommandContext& ctx) {
   }
   const std::string_view key = ctx.args[1];
   const std::string_view value = ctx.args[2];
+  ctx.pending.Claim(key);
   if (!nx && !xx && !get && !keepttl) {
-    // Blind: joins the round's batch; committed before the reply is sent.
-    ctx.pending.Put(key, EncodeValue(value, expiry));
+    ctx.pending.Put(key, value, expiry);  // blind: no read
     ctx.reply.AddSimpleString("OK");
     return;
   }
-  ctx.pending.Commit().IgnoreError();
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(key);
   KeyEntry e;
-  const Status s = ctx.keyspace.Get(key, ctx.now_ms, &e);
+  const Status s = ctx.pending.Get(key, ctx.now_ms, &e);
   if (!s.ok()) {
     ctx.ReplyError(s);
     return;
@@ -158,9 +148,7 @@ void Set(CommandContext& ctx) {
   if (keepttl && e.state == KeyEntry::State::kString) {
     expiry = e.expires_at_ms;
   }
-  if (!Write(ctx, ctx.keyspace.Put(key, value, expiry))) {
-    return;
-  }
+  ctx.pending.Put(key, value, expiry);
   if (get) {
     exists ? ctx.reply.AddBulkString(e.data) : ctx.reply.AddNull();
   } else {
@@ -169,9 +157,9 @@ void Set(CommandContext& ctx) {
 }
 
 void SetNx(CommandContext& ctx) {
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(ctx.args[1]);
+  ctx.pending.Claim(ctx.args[1]);
   KeyEntry e;
-  const Status s = ctx.keyspace.Get(ctx.args[1], ctx.now_ms, &e);
+  const Status s = ctx.pending.Get(ctx.args[1], ctx.now_ms, &e);
   if (!s.ok()) {
     ctx.ReplyError(s);
     return;
@@ -180,9 +168,8 @@ void SetNx(CommandContext& ctx) {
     ctx.reply.AddInteger(0);
     return;
   }
-  if (Write(ctx, ctx.keyspace.Put(ctx.args[1], ctx.args[2], std::nullopt))) {
-    ctx.reply.AddInteger(1);
-  }
+  ctx.pending.Put(ctx.args[1], ctx.args[2], std::nullopt);
+  ctx.reply.AddInteger(1);
 }
 
 // SETEX key seconds value, PSETEX key ms value: blind.
@@ -191,24 +178,25 @@ void SetExpiring(CommandContext& ctx, bool ms) {
   if (!at) {
     return;
   }
-  ctx.pending.Put(ctx.args[1], EncodeValue(ctx.args[3], at));
+  ctx.pending.Claim(ctx.args[1]);
+  ctx.pending.Put(ctx.args[1], ctx.args[3], at);
   ctx.reply.AddSimpleString("OK");
 }
 void SetEx(CommandContext& ctx) { SetExpiring(ctx, false); }
 void PSetEx(CommandContext& ctx) { SetExpiring(ctx, true); }
 
 void GetSet(CommandContext& ctx) {
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(ctx.args[1]);
+  ctx.pending.Claim(ctx.args[1]);
   KeyEntry e;
-  if (!ReadString(ctx, ctx.args[1], &e) ||
-      !Write(ctx, ctx.keyspace.Put(ctx.args[1], ctx.args[2], std::nullopt))) {
+  if (!ReadString(ctx, ctx.args[1], &e)) {
     return;
   }
+  ctx.pending.Put(ctx.args[1], ctx.args[2], std::nullopt);
   e.exists() ? ctx.reply.AddBulkString(e.data) : ctx.reply.AddNull();
 }
 
 void GetDel(CommandContext& ctx) {
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(ctx.args[1]);
+  ctx.pending.Claim(ctx.args[1]);
   KeyEntry e;
   if (!ReadString(ctx, ctx.args[1], &e)) {
     return;
@@ -217,19 +205,19 @@ void GetDel(CommandContext& ctx) {
     ctx.reply.AddNull();
     return;
   }
-  if (Write(ctx, ctx.keyspace.Delete(ctx.args[1]))) {
-    ctx.reply.AddBulkString(e.data);
-  }
+  ctx.pending.Delete(ctx.args[1]);
+  ctx.reply.AddBulkString(e.data);
 }
 
-// Reads every key as of one snapshot, so that MGET sees one state.
+// Reads every key as of one snapshot (under this loop's pending writes), so
+// that MGET sees one state.
 void MGet(CommandContext& ctx) {
   DB* db = ctx.keyspace.db();
   const Snapshot* snapshot = ctx.args.size() > 2 ? db->GetSnapshot() : nullptr;
   std::vector<KeyEntry> entries(ctx.args.size() - 1);
   Status s;
   for (std::size_t i = 1; i < ctx.args.size() && s.ok(); ++i) {
-    s = ctx.keyspace.Get(ctx.args[i], ctx.now_ms, &entries[i - 1], snapshot);
+    s = ctx.pending.Get(ctx.args[i], ctx.now_ms, &entries[i - 1], snapshot);
   }
   if (snapshot != nullptr) {
     db->ReleaseSnapshot(snapshot);
@@ -258,8 +246,13 @@ void MSet(CommandContext& ctx) {
   if (!PairsArity(ctx)) {
     return;
   }
+  std::vector<std::string_view> keys;
+  for (std::size_t i = 1; i < ctx.args.size(); i += 2) {
+    keys.push_back(ctx.args[i]);
+  }
+  ctx.pending.Claim(keys);
   for (std::size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
-    ctx.pending.Put(ctx.args[i], EncodeValue(ctx.args[i + 1], std::nullopt));
+    ctx.pending.Put(ctx.args[i], ctx.args[i + 1], std::nullopt);
   }
   ctx.reply.AddSimpleString("OK");
 }
@@ -272,10 +265,10 @@ void MSetNx(CommandContext& ctx) {
   for (std::size_t i = 1; i < ctx.args.size(); i += 2) {
     keys.push_back(ctx.args[i]);
   }
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKeys(keys);
+  ctx.pending.Claim(keys);
   for (std::string_view key : keys) {
     KeyEntry e;
-    const Status s = ctx.keyspace.Get(key, ctx.now_ms, &e);
+    const Status s = ctx.pending.Get(key, ctx.now_ms, &e);
     if (!s.ok()) {
       ctx.ReplyError(s);
       return;
@@ -285,19 +278,16 @@ void MSetNx(CommandContext& ctx) {
       return;
     }
   }
-  WriteBatch batch;
   for (std::size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
-    Keyspace::BatchPut(&batch, ctx.args[i], EncodeValue(ctx.args[i + 1], std::nullopt));
+    ctx.pending.Put(ctx.args[i], ctx.args[i + 1], std::nullopt);
   }
-  if (Write(ctx, ctx.keyspace.Write(&batch))) {
-    ctx.reply.AddInteger(1);
-  }
+  ctx.reply.AddInteger(1);
 }
 
 // INCR, DECR, INCRBY, DECRBY: adds `delta` (the TTL stays).
 void IncrementBy(CommandContext& ctx, std::int64_t delta) {
   const std::string_view key = ctx.args[1];
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(key);
+  ctx.pending.Claim(key);
   KeyEntry e;
   if (!ReadString(ctx, key, &e)) {
     return;
@@ -316,9 +306,8 @@ void IncrementBy(CommandContext& ctx, std::int64_t delta) {
     return;
   }
   value += delta;
-  if (Write(ctx, ctx.keyspace.Put(key, std::to_string(value), e.expires_at_ms))) {
-    ctx.reply.AddInteger(value);
-  }
+  ctx.pending.Put(key, std::to_string(value), e.expires_at_ms);
+  ctx.reply.AddInteger(value);
 }
 
 void Incr(CommandContext& ctx) { IncrementBy(ctx, 1); }
@@ -349,7 +338,7 @@ void IncrByFloat(CommandContext& ctx) {
     ctx.reply.AddError("ERR value is not a valid float");
     return;
   }
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(key);
+  ctx.pending.Claim(key);
   KeyEntry e;
   if (!ReadString(ctx, key, &e)) {
     return;
@@ -369,14 +358,13 @@ void IncrByFloat(CommandContext& ctx) {
     return;
   }
   const std::string text = FormatLongDouble(value);
-  if (Write(ctx, ctx.keyspace.Put(key, text, e.expires_at_ms))) {
-    ctx.reply.AddBulkString(text);
-  }
+  ctx.pending.Put(key, text, e.expires_at_ms);
+  ctx.reply.AddBulkString(text);
 }
 
 void Append(CommandContext& ctx) {
   const std::string_view key = ctx.args[1];
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(key);
+  ctx.pending.Claim(key);
   KeyEntry e;
   if (!ReadString(ctx, key, &e)) {
     return;
@@ -387,9 +375,8 @@ void Append(CommandContext& ctx) {
   }
   std::string value(e.data);
   value.append(ctx.args[2]);
-  if (Write(ctx, ctx.keyspace.Put(key, value, e.expires_at_ms))) {
-    ctx.reply.AddInteger(static_cast<std::int64_t>(value.size()));
-  }
+  ctx.pending.Put(key, value, e.expires_at_ms);
+  ctx.reply.AddInteger(static_cast<std::int64_t>(value.size()));
 }
 
 void StrLen(CommandContext& ctx) {
@@ -444,7 +431,7 @@ void SetRange(CommandContext& ctx) {
     return;
   }
   const std::string_view patch = ctx.args[3];
-  KeyLocks::Guard guard = ctx.keyspace.locks().LockKey(key);
+  ctx.pending.Claim(key);
   KeyEntry e;
   if (!ReadString(ctx, key, &e)) {
     return;
@@ -463,33 +450,32 @@ void SetRange(CommandContext& ctx) {
     value.resize(at + patch.size(), '\0');
   }
   value.replace(at, patch.size(), patch);
-  if (Write(ctx, ctx.keyspace.Put(key, value, e.expires_at_ms))) {
-    ctx.reply.AddInteger(static_cast<std::int64_t>(value.size()));
-  }
+  ctx.pending.Put(key, value, e.expires_at_ms);
+  ctx.reply.AddInteger(static_cast<std::int64_t>(value.size()));
 }
 
 }  // namespace
 
 void AddStringCommands(CommandTable& t) {
-  t.Add({"get", 2, kReadOnly | kFast, 1, 1, 1, &Get});
-  t.Add({"set", -3, kWrite | kBlindWrite, 1, 1, 1, &Set});
-  t.Add({"setnx", 3, kWrite | kFast, 1, 1, 1, &SetNx});
-  t.Add({"setex", 4, kWrite | kBlindWrite, 1, 1, 1, &SetEx});
-  t.Add({"psetex", 4, kWrite | kBlindWrite, 1, 1, 1, &PSetEx});
-  t.Add({"getset", 3, kWrite | kFast, 1, 1, 1, &GetSet});
-  t.Add({"getdel", 2, kWrite | kFast, 1, 1, 1, &GetDel});
-  t.Add({"mget", -2, kReadOnly | kFast, 1, -1, 1, &MGet});
-  t.Add({"mset", -3, kWrite | kBlindWrite, 1, -1, 2, &MSet});
-  t.Add({"msetnx", -3, kWrite, 1, -1, 2, &MSetNx});
-  t.Add({"incr", 2, kWrite | kFast, 1, 1, 1, &Incr});
-  t.Add({"decr", 2, kWrite | kFast, 1, 1, 1, &Decr});
-  t.Add({"incrby", 3, kWrite | kFast, 1, 1, 1, &IncrBy});
-  t.Add({"decrby", 3, kWrite | kFast, 1, 1, 1, &DecrBy});
-  t.Add({"incrbyfloat", 3, kWrite | kFast, 1, 1, 1, &IncrByFloat});
-  t.Add({"append", 3, kWrite | kFast, 1, 1, 1, &Append});
-  t.Add({"strlen", 2, kReadOnly | kFast, 1, 1, 1, &StrLen});
-  t.Add({"getrange", 4, kReadOnly, 1, 1, 1, &GetRange});
-  t.Add({"setrange", 4, kWrite, 1, 1, 1, &SetRange});
+  t.Add({"get", 2, kReadOnly | kFast | kBatched, 1, 1, 1, &Get});
+  t.Add({"set", -3, kWrite | kBatched, 1, 1, 1, &Set});
+  t.Add({"setnx", 3, kWrite | kFast | kBatched, 1, 1, 1, &SetNx});
+  t.Add({"setex", 4, kWrite | kBatched, 1, 1, 1, &SetEx});
+  t.Add({"psetex", 4, kWrite | kBatched, 1, 1, 1, &PSetEx});
+  t.Add({"getset", 3, kWrite | kFast | kBatched, 1, 1, 1, &GetSet});
+  t.Add({"getdel", 2, kWrite | kFast | kBatched, 1, 1, 1, &GetDel});
+  t.Add({"mget", -2, kReadOnly | kFast | kBatched, 1, -1, 1, &MGet});
+  t.Add({"mset", -3, kWrite | kBatched, 1, -1, 2, &MSet});
+  t.Add({"msetnx", -3, kWrite | kBatched, 1, -1, 2, &MSetNx});
+  t.Add({"incr", 2, kWrite | kFast | kBatched, 1, 1, 1, &Incr});
+  t.Add({"decr", 2, kWrite | kFast | kBatched, 1, 1, 1, &Decr});
+  t.Add({"incrby", 3, kWrite | kFast | kBatched, 1, 1, 1, &IncrBy});
+  t.Add({"decrby", 3, kWrite | kFast | kBatched, 1, 1, 1, &DecrBy});
+  t.Add({"incrbyfloat", 3, kWrite | kFast | kBatched, 1, 1, 1, &IncrByFloat});
+  t.Add({"append", 3, kWrite | kFast | kBatched, 1, 1, 1, &Append});
+  t.Add({"strlen", 2, kReadOnly | kFast | kBatched, 1, 1, 1, &StrLen});
+  t.Add({"getrange", 4, kReadOnly | kBatched, 1, 1, 1, &GetRange});
+  t.Add({"setrange", 4, kWrite | kBatched, 1, 1, 1, &SetRange});
 }
 
 }  // namespace aeternus::server

@@ -156,21 +156,49 @@ void Connection::RunCommand(std::span<const std::string_view> args) {
     reply.AddError("NOAUTH Authentication required.");
     return;
   }
-  const bool blind = (spec->flags & kBlindWrite) != 0;
-  if (!blind) {
+  const bool batched = (spec->flags & kBatched) != 0;
+  if (!batched) {
     // What this client (and the loop's others) wrote before is committed,
     // so this command reads it, and its reply is not held back.
     thread_.CommitPending();
   }
-  const std::size_t reply_offset = out_.size();
+  running_reply_offset_ = out_.size();
   CommandContext ctx{args,   reply,   thread_.keyspace(), server, client_, thread_.pending(),
                      Keyspace::NowMs()};
   spec->run(ctx);
   resp_ = reply.version();
-  if (blind && thread_.pending().EndCommand(&out_, reply_offset) &&
-      deferred_from_ == std::string::npos) {
-    deferred_from_ = reply_offset;
+  if (thread_.pending().has_writes()) {
+    if (deferred_from_ == std::string::npos) {
+      deferred_from_ = running_reply_offset_;
+    }
+    held_.push_back(HeldReply{running_reply_offset_, (spec->flags & (kWrite | kReadOnly)) != 0});
   }
+}
+
+void Connection::WritesCommitted(const Status& s) {
+  if (deferred_from_ == std::string::npos) {
+    return;
+  }
+  if (!s.ok()) {
+    std::string error;
+    ReplyWriter(&error, resp_).AddError("ERR " + s.ToString());
+    std::string rebuilt;
+    for (std::size_t i = 0; i < held_.size(); ++i) {
+      const std::size_t end = i + 1 < held_.size() ? held_[i + 1].offset : out_.size();
+      if (held_[i].on_keys) {
+        rebuilt += error;
+      } else {
+        rebuilt.append(out_, held_[i].offset, end - held_[i].offset);
+      }
+    }
+    // A commit during a command comes before the command replies
+    // (PendingWrites::Claim): the command's reply will start at the new end.
+    out_.resize(deferred_from_);
+    out_ += rebuilt;
+    running_reply_offset_ = out_.size();
+  }
+  held_.clear();
+  deferred_from_ = std::string::npos;
 }
 
 void Connection::SendOutput() {

@@ -3,7 +3,10 @@
 // table in order, and writes the replies back, pipelined.
 //
 // Output is sent at the end of each event-loop round (after the round's
-// blind writes are committed), and on EPOLLOUT while a backlog drains.
+// pending writes are committed), and on EPOLLOUT while a backlog drains.
+// A reply produced while the loop has writes pending is held until they
+// are committed: it may be, or depend on, one of them. If the commit
+// fails, each held reply of a command on keys becomes the error.
 // While more than output_pause_bytes of replies wait, the client's input
 // is not read (nor its buffered requests run): a client that does not read
 // its replies stops being served rather than growing the server's memory.
@@ -15,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "commands/command.h"
 #include "net/event_loop.h"
@@ -41,8 +45,9 @@ class Connection final : public EventHandler {
   // Sends what the round left to send; closes the client when asked to.
   // Called at the end of each round the connection was active in.
   void EndOfRound();
-  // The round's blind writes are committed: their replies may be sent.
-  void WritesCommitted() { deferred_from_ = std::string::npos; }
+  // The round's pending writes were committed, with outcome `s`: the held
+  // replies may be sent (replaced by the error when `s` is not OK).
+  void WritesCommitted(const Status& s);
   // Stops serving the client and closes its socket.
   void Close();
 
@@ -75,9 +80,17 @@ class Connection final : public EventHandler {
   bool want_write_ = false;  // EPOLLOUT requested
   bool reading_ = true;      // EPOLLIN requested
   bool input_eof_ = false;
-  // Where the replies of uncommitted blind writes start in out_ (npos:
-  // none); output is sent only up to there.
+  // Where the held replies start in out_ (npos: none); output is sent only
+  // up to there. Invariant: out_[deferred_from_, end) is the held replies,
+  // in order, each starting at its HeldReply's offset.
   std::size_t deferred_from_ = std::string::npos;
+  struct HeldReply {
+    std::size_t offset;
+    bool on_keys;  // a command on keys: its reply becomes a failed commit's error
+  };
+  std::vector<HeldReply> held_;
+  // Where the reply of the running command starts in out_.
+  std::size_t running_reply_offset_ = 0;
   std::chrono::steady_clock::time_point last_active_ = std::chrono::steady_clock::now();
 };
 

@@ -11,9 +11,11 @@ constexpr int kTickMs = 100;
 
 IoThread::IoThread(ServerState& server, Keyspace& keyspace)
     : server_(server), keyspace_(keyspace), pending_(keyspace) {
-  pending_.set_on_commit([this] {
+  pending_.set_on_commit([this](const Status& s, std::size_t writes) {
+    server_.stats.batch_commits.fetch_add(1, std::memory_order_relaxed);
+    server_.stats.batched_writes.fetch_add(writes, std::memory_order_relaxed);
     for (Connection* c : active_) {
-      c->WritesCommitted();
+      c->WritesCommitted(s);
     }
   });
 }
@@ -49,10 +51,7 @@ void IoThread::Adopt(int fd, std::string peer) {
 }
 
 void IoThread::CommitPending() {
-  if (pending_.empty()) {
-    return;
-  }
-  pending_.Commit().IgnoreError();  // each write's reply carries the error
+  pending_.Commit().IgnoreError();  // the held replies carry the error
 }
 
 void IoThread::EndOfRound() {

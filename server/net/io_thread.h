@@ -1,8 +1,8 @@
 #pragma once
 // IoThread: an event loop and the clients it serves. Clients are spread
-// over the threads when accepted; each thread gathers its clients' blind
-// writes of a round (PendingWrites) and commits them at the round's end,
-// before it sends the replies.
+// over the threads when accepted; each thread gathers its clients' writes
+// of a round (PendingWrites) and commits them at the round's end, before it
+// sends the replies.
 
 #include <memory>
 #include <thread>
@@ -39,8 +39,8 @@ class IoThread {
   PendingWrites& pending() { return pending_; }
   // The connection has something to do at the end of the round.
   void MarkActive(Connection* c) { active_.push_back(c); }
-  // Commits the round's blind writes now (before a command that is not
-  // one runs).
+  // Commits the round's pending writes now (before a command that is not
+  // kBatched runs), releasing the loop's key claims.
   void CommitPending();
 
  private:

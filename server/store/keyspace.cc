@@ -54,27 +54,25 @@ Status Keyspace::Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,
   if (!s.ok()) {
     return s;
   }
+  Decode(now_ms, entry);
+  return Status::OK();
+}
+
+void Keyspace::Decode(std::int64_t now_ms, KeyEntry* entry) {
+  entry->state = KeyEntry::State::kMissing;
+  entry->data = {};
+  entry->expires_at_ms.reset();
   const std::optional<StoredValue> v = DecodeValue(entry->encoded);
   if (!v) {
     entry->state = KeyEntry::State::kOtherType;
-    return Status::OK();
+    return;
   }
   if (IsExpired(*v, now_ms)) {
-    return Status::OK();
+    return;
   }
   entry->state = KeyEntry::State::kString;
   entry->data = v->data;
   entry->expires_at_ms = v->expires_at_ms;
-  return Status::OK();
-}
-
-Status Keyspace::Put(std::string_view key, std::string_view data,
-                     std::optional<std::int64_t> expires_at_ms) {
-  return db_->Put(write_options_, EngineKey(key), EncodeValue(data, expires_at_ms));
-}
-
-Status Keyspace::Delete(std::string_view key) {
-  return db_->Delete(write_options_, EngineKey(key));
 }
 
 Status Keyspace::Write(WriteBatch* batch) { return db_->Write(write_options_, batch); }

@@ -6,8 +6,8 @@
 // whose expiry has passed reads as missing everywhere (its entry stays
 // until overwritten or a compaction meets it: expiry_filter.h).
 //
-// Thread safety: all methods may be called concurrently. Commands that
-// read then write a key hold its stripe in locks() across both.
+// Thread safety: all methods may be called concurrently. Commands write
+// through their event loop's PendingWrites, which claims keys in locks().
 
 #include <cstdint>
 #include <memory>
@@ -51,9 +51,10 @@ class Keyspace {
   Status Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,
              const Snapshot* snapshot = nullptr) const;
 
-  Status Put(std::string_view key, std::string_view data,
-             std::optional<std::int64_t> expires_at_ms);
-  Status Delete(std::string_view key);
+  // Decodes entry->encoded, a stored value of `key`, into *entry, as read
+  // at `now_ms`.
+  static void Decode(std::int64_t now_ms, KeyEntry* entry);
+
   Status Write(WriteBatch* batch);
 
   // Batch entries for Redis key `key`.

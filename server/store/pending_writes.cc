@@ -1,61 +1,109 @@
 #include "store/pending_writes.h"
 
 #include <algorithm>
-#include <map>
 
 namespace aeternus::server {
 
-void PendingWrites::Put(std::string_view key, std::string_view encoded_value) {
-  Keyspace::BatchPut(&batch_, key, encoded_value);
-  stripes_.push_back(keyspace_.locks().StripeOf(key));
-  ++puts_since_end_;
+PendingWrites::~PendingWrites() { Commit().IgnoreError(); }
+
+void PendingWrites::Claim(std::span<const std::string_view> keys) {
+  KeyLocks& locks = keyspace_.locks();
+  std::vector<KeyLocks::Hash> hashes;
+  hashes.reserve(keys.size());
+  for (std::string_view key : keys) {
+    hashes.push_back(KeyLocks::HashOf(key));
+  }
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+
+  if (!holds_all_keys_shared_) {
+    // Nothing is claimed yet: waiting (for a FLUSHDB) holds nothing up.
+    locks.all_keys().LockShared();
+    holds_all_keys_shared_ = true;
+  }
+  bool taken = true;
+  for (KeyLocks::Hash h : hashes) {
+    const KeyLocks::TryResult r = locks.TryClaim(h, this);
+    if (r == KeyLocks::TryResult::kHeldByOther) {
+      taken = false;
+      break;
+    }
+    if (r == KeyLocks::TryResult::kClaimed) {
+      claims_.push_back(h);
+    }
+  }
+  if (taken) {
+    return;
+  }
+  // Another loop holds one: never wait while holding claims. Commit (which
+  // releases them all), then wait for these, in ascending order.
+  Commit().IgnoreError();  // the error reaches the held replies (on_commit)
+  locks.all_keys().LockShared();
+  holds_all_keys_shared_ = true;
+  for (KeyLocks::Hash h : hashes) {
+    locks.Claim(h, this);
+    claims_.push_back(h);
+  }
 }
 
-bool PendingWrites::EndCommand(std::string* out, std::size_t reply_offset) {
-  if (puts_since_end_ == 0) {
-    return false;
+Status PendingWrites::Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,
+                          const Snapshot* snapshot) const {
+  if (!written_.empty()) {
+    if (const auto it = written_.find(key); it != written_.end()) {
+      if (!it->second) {
+        entry->state = KeyEntry::State::kMissing;
+        entry->data = {};
+        entry->expires_at_ms.reset();
+        return Status::OK();
+      }
+      entry->encoded = *it->second;
+      Keyspace::Decode(now_ms, entry);
+      return Status::OK();
+    }
   }
-  puts_since_end_ = 0;
-  commands_.push_back(Command{out, reply_offset});
-  return true;
+  return keyspace_.Get(key, now_ms, entry, snapshot);
+}
+
+void PendingWrites::Put(std::string_view key, std::string_view data,
+                        std::optional<std::int64_t> expires_at_ms) {
+  std::string encoded = EncodeValue(data, expires_at_ms);
+  Keyspace::BatchPut(&batch_, key, encoded);
+  written_.insert_or_assign(std::string(key), std::move(encoded));
+  ++writes_;
+}
+
+void PendingWrites::Delete(std::string_view key) {
+  Keyspace::BatchDelete(&batch_, key);
+  written_.insert_or_assign(std::string(key), std::nullopt);
+  ++writes_;
 }
 
 Status PendingWrites::Commit() {
-  if (commands_.empty()) {
-    return Status::OK();
-  }
   Status s;
-  {
-    KeyLocks::Guard guard(keyspace_.locks(), std::move(stripes_));
-    s = keyspace_.Write(&batch_);
+  const std::size_t wrote = writes_;
+  if (wrote > 0) {
+    s = keyspace_.Write(&batch_);  // under the claims of every key written
+    batch_.Clear();
+    written_.clear();
+    writes_ = 0;
   }
-  if (!s.ok()) {
-    // Each output's blind-write replies run from its first such reply to
-    // its end (see the header).
-    std::map<std::string*, std::pair<std::size_t, std::size_t>> per_output;  // first, count
-    for (const Command& c : commands_) {
-      auto [it, added] = per_output.try_emplace(c.out, c.reply_offset, 0);
-      it->second.first = std::min(it->second.first, c.reply_offset);
-      ++it->second.second;
-    }
-    std::string error = "-ERR " + s.ToString();
-    std::replace(error.begin(), error.end(), '\r', ' ');
-    std::replace(error.begin(), error.end(), '\n', ' ');
-    error += "\r\n";
-    for (auto& [out, range] : per_output) {
-      out->resize(range.first);
-      for (std::size_t i = 0; i < range.second; ++i) {
-        out->append(error);
-      }
-    }
-  }
-  batch_.Clear();
-  stripes_.clear();
-  commands_.clear();
-  if (on_commit_) {
-    on_commit_();
+  ReleaseClaims();
+  if (wrote > 0 && on_commit_) {
+    on_commit_(s, wrote);
   }
   return s;
+}
+
+void PendingWrites::ReleaseClaims() {
+  KeyLocks& locks = keyspace_.locks();
+  for (KeyLocks::Hash h : claims_) {
+    locks.Release(h);
+  }
+  claims_.clear();
+  if (holds_all_keys_shared_) {
+    locks.all_keys().UnlockShared();
+    holds_all_keys_shared_ = false;
+  }
 }
 
 }  // namespace aeternus::server

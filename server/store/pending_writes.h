@@ -1,21 +1,29 @@
 #pragma once
-// PendingWrites: the blind writes (SET without options, MSET...) that one
-// event loop gathers in a round, committed as one batch at the round's end:
-// with sync on, one fsync serves every write of the round (group commit at
-// the server's level, before the engine's own).
+// PendingWrites: the writes one event loop gathers in a round, committed as
+// one batch at the round's end: with sync on, one fsync serves every write
+// of the round (group commit at the server's level, before the engine's
+// own).
 //
-// A command's reply is appended to its client's output at once but is sent
-// only after Commit. If the commit fails, every reply of the round's blind
-// writes is replaced by the error: those replies are always the tail of
-// their client's output, because any other command of the same loop
-// commits the pending writes before it runs.
+// Every command that may run with writes pending (flagged kBatched) goes
+// through this: it claims the keys it will read to write, or write, before
+// it replies or writes anything (Claim); reads through the pending writes
+// (Get); and adds its writes (Put, Delete). The claims are kept until the
+// commit, so no other loop writes those keys between a command's read and
+// the commit of what it wrote (key_locks.h).
+//
+// The event loop holds back every reply produced while writes are pending
+// until Commit, which calls on_commit with the outcome (net/connection.h).
 //
 // Not thread-safe: each event loop has its own.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "aeternus/write_batch.h"
@@ -26,37 +34,54 @@ namespace aeternus::server {
 class PendingWrites {
  public:
   explicit PendingWrites(Keyspace& keyspace) : keyspace_(keyspace) {}
+  PendingWrites(const PendingWrites&) = delete;
+  PendingWrites& operator=(const PendingWrites&) = delete;
+  ~PendingWrites();
 
-  // Adds a put of `key` with its encoded value.
-  void Put(std::string_view key, std::string_view encoded_value);
-  // The puts added since the last call belong to a command whose reply
-  // starts at `reply_offset` in *out. False, recording nothing, when there
-  // were none (the command failed before writing).
-  bool EndCommand(std::string* out, std::size_t reply_offset);
+  // Claims `keys` until the commit. When another loop holds one of them,
+  // first commits what is pending (releasing every claim), then waits for
+  // them: so call it before the command replies or adds a write.
+  void Claim(std::span<const std::string_view> keys);
+  void Claim(std::string_view key) { Claim(std::span<const std::string_view>(&key, 1)); }
 
-  // Called after each Commit (the event loop then lets the held replies go).
-  void set_on_commit(std::function<void()> f) { on_commit_ = std::move(f); }
+  // Reads `key` as this round sees it: its pending write if there is one,
+  // else the engine's state as of `snapshot` (null: the latest).
+  Status Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,
+             const Snapshot* snapshot = nullptr) const;
 
-  bool empty() const { return commands_.empty(); }
-  std::size_t size() const { return commands_.size(); }
+  // Writes of claimed keys.
+  void Put(std::string_view key, std::string_view data, std::optional<std::int64_t> expires_at_ms);
+  void Delete(std::string_view key);
 
-  // Writes the batch under the stripes of its keys. On failure, replaces
-  // each command's reply with "ERR <the error>" and returns it. Empties
-  // this either way.
+  bool has_writes() const { return writes_ > 0; }
+  std::size_t writes() const { return writes_; }
+
+  // Called after each commit of writes, with its outcome and the number of
+  // puts and deletes it wrote.
+  void set_on_commit(std::function<void(const Status&, std::size_t)> f) {
+    on_commit_ = std::move(f);
+  }
+
+  // Writes the batch, then releases every claim; empties this. OK when
+  // there was nothing to write.
   Status Commit();
 
  private:
-  struct Command {
-    std::string* out;
-    std::size_t reply_offset;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
   };
+
+  void ReleaseClaims();
 
   Keyspace& keyspace_;
   WriteBatch batch_;
-  std::vector<std::size_t> stripes_;
-  std::vector<Command> commands_;
-  std::size_t puts_since_end_ = 0;
-  std::function<void()> on_commit_;
+  std::size_t writes_ = 0;
+  // The encoded value of each key written this round; nullopt: deleted.
+  std::unordered_map<std::string, std::optional<std::string>, KeyHash, std::equal_to<>> written_;
+  std::vector<KeyLocks::Hash> claims_;
+  bool holds_all_keys_shared_ = false;
+  std::function<void(const Status&, std::size_t)> on_commit_;
 };
 
 }  // namespace aeternus::server

@@ -13,12 +13,22 @@ command -v redis-cli >/dev/null && command -v nutcracker >/dev/null ||
   { echo "SKIP: redis-cli or nutcracker missing (scripts/setup installs them)"; exit 77; }
 
 dir=$(mktemp -d)
-# A base port from the pid, so that parallel runs do not collide.
-base=$((30000 + ($$ % 1000) * 20))
 cleanup() { "$root/scripts/shards" stop --dir "$dir" || true; rm -rf "$dir"; }
 trap cleanup EXIT
 
-"$root/scripts/shards" start --base-port "$base" --dir "$dir" --server "$server"
+# Fixed ports, below the ephemeral range (from 32768) that clients and
+# `--port 0` servers take theirs from; a base from the pid, so that parallel
+# runs do not collide, and another base should a port still be taken.
+started=0
+for attempt in 0 1 2 3 4; do
+  base=$((12000 + (($$ + attempt * 97) % 1000) * 20))
+  if "$root/scripts/shards" start --base-port "$base" --dir "$dir" --server "$server"; then
+    started=1
+    break
+  fi
+  echo "shards did not start on base port $base; trying another"
+done
+[[ $started -eq 1 ]] || { echo "FAIL: the shards did not start"; exit 1; }
 proxy=(redis-cli -p "$base")
 fail() { echo "FAIL: $*"; exit 1; }
 
