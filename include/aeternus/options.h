@@ -49,6 +49,14 @@ struct Options {
   // Range: [1, 64]. Default: 2.
   int max_write_buffer_number = 2;
 
+  // Size of each memtable's bloom filter over its keys, as a fraction of
+  // write_buffer_size (counted in it): a Get of a key a memtable does not
+  // hold then skips that memtable's search. As RocksDB's
+  // memtable_prefix_bloom_size_ratio with whole-key filtering. 0 disables
+  // it. Range: [0, 0.25]. Default: 0.02 (about 8 bits per key for entries
+  // of 50 bytes).
+  double memtable_bloom_size_ratio = 0.02;
+
   // Target size of a table data block, before compression.
   // Range: [256 B, 16 MiB]. Default: 4 KiB.
   std::size_t block_size = 4096;

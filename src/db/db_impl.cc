@@ -183,6 +183,9 @@ Status DBImpl::ValidateOptions(const Options& o) {
   if (o.max_write_buffer_number < 1 || o.max_write_buffer_number > 64) {
     return bad("max_write_buffer_number", "must be in [1, 64]");
   }
+  if (!(o.memtable_bloom_size_ratio >= 0 && o.memtable_bloom_size_ratio <= 0.25)) {  // NaN too
+    return bad("memtable_bloom_size_ratio", "must be in [0, 0.25]");
+  }
   if (o.block_size < 256 || o.block_size > (16u << 20)) {
     return bad("block_size", "must be in [256 B, 16 MiB]");
   }
@@ -386,7 +389,7 @@ Status DBImpl::Recover() {
     if (mem && !mem->empty()) {
       replayed_.push_back(std::move(mem));
     }
-    mem_ = std::make_shared<MemTable>(0, arena_pool_.get());
+    mem_ = NewMemTable(0);
     imm_.assign(replayed_.begin(), replayed_.end());
     replayed_.clear();
     InstallSuperVersion();
@@ -405,7 +408,7 @@ Status DBImpl::Recover() {
   AE_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
 
   std::lock_guard lock(mu_);
-  mem_ = std::make_shared<MemTable>(wal_number, arena_pool_.get());
+  mem_ = NewMemTable(wal_number);
   InstallSuperVersion();
   DeleteObsoleteFiles();
   pool_ = std::make_unique<ThreadPool>(options_.background_threads);
@@ -466,7 +469,7 @@ Status DBImpl::ReplayWal(std::uint64_t number, std::shared_ptr<MemTable>* mem,
       return Status::Corruption(path, s.ToString());
     }
     if (!*mem) {
-      *mem = std::make_shared<MemTable>(number, arena_pool_.get());
+      *mem = NewMemTable(number);
     }
     AE_RETURN_IF_ERROR(WriteBatchInternal::InsertInto(batch, mem->get()));
     *max_sequence = std::max(*max_sequence, last);
@@ -862,6 +865,12 @@ Status DBImpl::NewWal(std::uint64_t number, SequenceNumber first_sequence,
 }
 
 // REQUIRES: mu_ held by the leader.
+std::shared_ptr<MemTable> DBImpl::NewMemTable(std::uint64_t wal_number) const {
+  const auto filter_bytes = static_cast<std::size_t>(
+      static_cast<double>(options_.write_buffer_size) * options_.memtable_bloom_size_ratio);
+  return std::make_shared<MemTable>(wal_number, arena_pool_.get(), filter_bytes);
+}
+
 Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   const std::uint64_t number = versions_->NewFileNumber();
   const std::string path = WalFileName(dbname_, number);
@@ -893,7 +902,7 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   });
   wal_ = std::move(next);
   imm_.push_back(std::move(mem_));
-  mem_ = std::make_shared<MemTable>(number, arena_pool_.get());
+  mem_ = NewMemTable(number);
   InstallSuperVersion();
   MaybeScheduleFlush();
   return Status::OK();

@@ -105,6 +105,8 @@ class DBImpl final : public DB {
   void GatherSyncWriters(std::unique_lock<std::mutex>& lock, Writer* leader);
   WriteBatch* BuildBatchGroup(Writer** last_writer);
   Status SwitchMemTable(std::unique_lock<std::mutex>& lock);
+  // A new, empty memtable for the writes logged in WAL `wal_number`.
+  std::shared_ptr<MemTable> NewMemTable(std::uint64_t wal_number) const;
   // Creates WAL `number` beginning with a synced sequence marker (the
   // sequence of its first write), and syncs the directory.
   Status NewWal(std::uint64_t number, SequenceNumber first_sequence,

@@ -6,13 +6,6 @@
 #include <xxhash.h>
 
 namespace aeternus {
-namespace {
-
-inline std::size_t LineIndex(std::uint64_t hash, std::uint64_t num_lines) {
-  return static_cast<std::size_t>(((hash >> 32) * num_lines) >> 32);
-}
-
-}  // namespace
 
 int BloomNumProbes(int bits_per_key) {
   // 0.69 ~= ln 2 minimises the false-positive rate for a given bits/key.
@@ -44,15 +37,11 @@ std::string BloomFilterBuilder::Finish() {
   std::string filter(static_cast<std::size_t>(num_lines * kBloomLineBytes) + 1, '\0');
   auto* bits = reinterpret_cast<unsigned char*>(filter.data());
   for (std::uint64_t h : hashes_) {
-    unsigned char* line = bits + LineIndex(h, num_lines) * kBloomLineBytes;
-    auto x = static_cast<std::uint32_t>(h);
-    std::uint32_t y = x >> 9;
-    for (int i = 0; i < num_probes_; ++i) {
-      const std::uint32_t bit = x & (kLineBits - 1);
+    unsigned char* line = bits + BloomLineIndex(h, num_lines) * kBloomLineBytes;
+    ForEachBloomProbe(h, num_probes_, [line](std::uint32_t bit) {
       line[bit >> 3] |= static_cast<unsigned char>(1u << (bit & 7));
-      x += y;
-      y += static_cast<std::uint32_t>(i) + 1;
-    }
+      return true;
+    });
   }
   filter.back() = static_cast<char>(num_probes_);
   hashes_.clear();
@@ -76,18 +65,10 @@ bool BloomFilterReader::HashMayMatch(std::uint64_t hash) const {
   if (lines_ == nullptr) {
     return true;
   }
-  const unsigned char* line = lines_ + LineIndex(hash, num_lines_) * kBloomLineBytes;
-  auto x = static_cast<std::uint32_t>(hash);
-  std::uint32_t y = x >> 9;
-  for (int i = 0; i < num_probes_; ++i) {
-    const std::uint32_t bit = x & (kBloomLineBytes * 8 - 1);
-    if ((line[bit >> 3] & (1u << (bit & 7))) == 0) {
-      return false;
-    }
-    x += y;
-    y += static_cast<std::uint32_t>(i) + 1;
-  }
-  return true;
+  const unsigned char* line = lines_ + BloomLineIndex(hash, num_lines_) * kBloomLineBytes;
+  return ForEachBloomProbe(hash, num_probes_, [line](std::uint32_t bit) {
+    return (line[bit >> 3] & (1u << (bit & 7))) != 0;
+  });
 }
 
 }  // namespace aeternus

@@ -64,6 +64,26 @@ class BloomFilterBuilder {
 // The 64-bit hash every probe of a key derives from: XXH3_64bits, seed 0.
 std::uint64_t BloomHash(std::string_view user_key);
 
+// The line of `hash` among num_lines (>= 1), and its probes in that line:
+// calls probe(bit) with each bit in [0, 512) in turn while it returns true.
+// False when a probe returned false. Shared by every filter of this shape.
+inline std::uint64_t BloomLineIndex(std::uint64_t hash, std::uint64_t num_lines) {
+  return ((hash >> 32) * num_lines) >> 32;
+}
+template <typename Probe>
+inline bool ForEachBloomProbe(std::uint64_t hash, int num_probes, Probe probe) {
+  auto x = static_cast<std::uint32_t>(hash);
+  std::uint32_t y = x >> 9;
+  for (int i = 0; i < num_probes; ++i) {
+    if (!probe(x & (kBloomLineBytes * 8 - 1))) {
+      return false;
+    }
+    x += y;
+    y += static_cast<std::uint32_t>(i) + 1;
+  }
+  return true;
+}
+
 // Queries a filter in place. The filter's shape is checked once, here; an
 // unrecognised filter makes every query answer true.
 // REQUIRES: the filter bytes outlive the reader.

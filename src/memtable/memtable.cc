@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "filter/bloom.h"
+
 namespace aeternus {
 
 namespace {
@@ -69,8 +71,8 @@ int MemTable::KeyComparator::operator()(const char* entry, const DecodedKey& key
   return trailer > key.trailer ? -1 : (trailer < key.trailer ? 1 : 0);
 }
 
-MemTable::MemTable(std::uint64_t wal_number, ArenaBlockPool* pool)
-    : wal_number_(wal_number), arena_(pool), table_(KeyComparator{}, &arena_) {}
+MemTable::MemTable(std::uint64_t wal_number, ArenaBlockPool* pool, std::size_t filter_bytes)
+    : wal_number_(wal_number), arena_(pool), table_(KeyComparator{}, &arena_), filter_(filter_bytes) {}
 
 void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
                    std::string_view value) {
@@ -113,11 +115,17 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   if (!value.empty()) {  // an empty view may hold a null pointer
     std::memcpy(p, value.data(), value.size());
   }
+  if (filter_.enabled()) {
+    filter_.Add(BloomHash(key));  // before the entry can be found
+  }
   table_.Insert(buf);
 }
 
 MemTable::GetResult MemTable::Get(const LookupKey& key) const {
   GetResult result;
+  if (filter_.enabled() && !filter_.MayContain(BloomHash(key.user_key()))) {
+    return result;
+  }
   Table::Iterator it(&table_);
   it.Seek(KeyComparator::Decode(key.internal_key()));
   if (!it.Valid()) {

@@ -24,6 +24,7 @@
 #include "key/internal_key.h"
 #include "key/range_tombstone_list.h"
 #include "memtable/arena.h"
+#include "memtable/memtable_filter.h"
 #include "memtable/skiplist.h"
 
 namespace aeternus {
@@ -33,7 +34,9 @@ class MemTable {
   // `wal_number`: the WAL file that holds this memtable's writes.
   // `pool` (borrowed, may be null; must outlive the memtable): where the
   // arena takes huge blocks from and gives them back to.
-  explicit MemTable(std::uint64_t wal_number, ArenaBlockPool* pool = nullptr);
+  // `filter_bytes`: size of the bloom filter over its keys (0: none).
+  explicit MemTable(std::uint64_t wal_number, ArenaBlockPool* pool = nullptr,
+                    std::size_t filter_bytes = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -65,7 +68,8 @@ class MemTable {
                                       SequenceNumber read_sequence) const;
 
   std::size_t ApproximateMemoryUsage() const {
-    return arena_.MemoryUsage() + range_tombstone_bytes_.load(std::memory_order_relaxed);
+    return arena_.MemoryUsage() + filter_.bytes() +
+           range_tombstone_bytes_.load(std::memory_order_relaxed);
   }
   std::uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
   bool empty() const { return num_entries() == 0; }
@@ -99,6 +103,7 @@ class MemTable {
   const std::uint64_t wal_number_;
   Arena arena_;
   Table table_;
+  MemTableFilter filter_;  // over the user keys of table_'s entries
   std::atomic<std::uint64_t> num_entries_{0};
   std::atomic<SequenceNumber> first_seq_{0};
   std::atomic<SequenceNumber> last_seq_{0};

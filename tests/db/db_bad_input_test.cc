@@ -195,6 +195,10 @@ TEST_F(DBBadOptionsTest, InvalidOptionsAreRefusedNamingTheField) {
       {"max_write_buffer_number", [](Options& o) { o.max_write_buffer_number = 0; }},
       {"max_write_buffer_number", [](Options& o) { o.max_write_buffer_number = -1; }},
       {"max_write_buffer_number", [](Options& o) { o.max_write_buffer_number = 65; }},
+      {"memtable_bloom_size_ratio", [](Options& o) { o.memtable_bloom_size_ratio = -0.01; }},
+      {"memtable_bloom_size_ratio", [](Options& o) { o.memtable_bloom_size_ratio = 0.3; }},
+      {"memtable_bloom_size_ratio",
+       [](Options& o) { o.memtable_bloom_size_ratio = std::numeric_limits<double>::quiet_NaN(); }},
       {"block_size", [](Options& o) { o.block_size = 0; }},
       {"block_size", [](Options& o) { o.block_size = 255; }},
       {"bloom_bits_per_key", [](Options& o) { o.bloom_bits_per_key = -1; }},
@@ -250,6 +254,7 @@ TEST_F(DBBadOptionsTest, BoundaryOptionsAreAccepted) {
   Options o = SmallOptions();
   o.write_buffer_size = 64u << 10;
   o.max_write_buffer_number = 1;
+  o.memtable_bloom_size_ratio = 0;
   o.block_size = 256;
   o.bloom_bits_per_key = 0;
   o.background_threads = 1;
@@ -268,6 +273,7 @@ TEST_F(DBBadOptionsTest, BoundaryOptionsAreAccepted) {
   ASSERT_OK(db->Close());
   db.reset();
   o.max_write_buffer_number = 64;
+  o.memtable_bloom_size_ratio = 0.25;
   o.block_size = 16u << 20;
   o.bloom_bits_per_key = 64;
   o.background_threads = 64;

@@ -221,8 +221,10 @@ TEST(MemTableTest, RangeTombstoneReadersRunBesideOneWriter) {
   EXPECT_EQ(lists[0]->fragments().size(), static_cast<std::size_t>(kCount));
 }
 
+// With the bloom filter too: a key whose sequence is published is found
+// (its bits are set before), and a key never written is not.
 TEST(MemTableTest, ReadersRunBesideOneWriter) {
-  MemTable mem(1);
+  MemTable mem(1, nullptr, 64 << 10);
   std::atomic<SequenceNumber> published{0};
   std::atomic<bool> stop{false};
   std::thread reader([&] {
@@ -236,6 +238,7 @@ TEST(MemTableTest, ReadersRunBesideOneWriter) {
       // Key i was written at sequence i with value i.
       std::string k = "k" + std::to_string(probe);
       EXPECT_EQ(Get(mem, k, seq), std::to_string(probe));
+      EXPECT_EQ(Get(mem, "absent" + std::to_string(probe), seq), "NOT_FOUND");
     }
   });
   for (SequenceNumber i = 1; i <= 20000; ++i) {
@@ -388,8 +391,13 @@ std::vector<Update> VariedUpdates(std::mt19937_64& rng) {
   return updates;
 }
 
-void AddAllAndCheck(const std::vector<Update>& updates) {
-  MemTable mem(1);
+// Without a bloom filter, with one so small that it matches nearly every
+// key, and with one large enough to rule most absent keys out.
+constexpr std::size_t kFilterSizes[] = {0, 256, 1 << 20};
+
+void AddAllAndCheck(const std::vector<Update>& updates, std::size_t filter_bytes) {
+  SCOPED_TRACE("filter bytes " + std::to_string(filter_bytes));
+  MemTable mem(1, nullptr, filter_bytes);
   Model model;
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const Update& u = updates[i];
@@ -401,6 +409,12 @@ void AddAllAndCheck(const std::vector<Update>& updates) {
   }
   ExpectMatches(mem, model);
   EXPECT_EQ(mem.num_entries(), updates.size());
+}
+
+void AddAllAndCheck(const std::vector<Update>& updates) {
+  for (std::size_t filter_bytes : kFilterSizes) {
+    ASSERT_NO_FATAL_FAILURE(AddAllAndCheck(updates, filter_bytes));
+  }
 }
 
 bool InternalOrder(const Update& a, const Update& b) {

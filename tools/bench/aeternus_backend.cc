@@ -86,6 +86,7 @@ class AeternusBackend final : public Backend {
         {"ReadOptions.verify_checksums", FormatBool(config.verify_checksums)},
         {"write_buffer_size", FormatBytes(o.write_buffer_size)},
         {"max_write_buffer_number (frozen)", std::to_string(o.max_write_buffer_number)},
+        {"memtable_bloom_size_ratio", FormatRatio(o.memtable_bloom_size_ratio)},
         {"block_size", FormatBytes(o.block_size)},
         {"block_cache_capacity", FormatBytes(o.block_cache_capacity)},
         {"mapped_table_capacity", FormatBytes(o.mapped_table_capacity)},

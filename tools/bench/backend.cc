@@ -1,5 +1,7 @@
 #include "backend.h"
 
+#include <sstream>
+
 namespace aeternus::bench {
 
 std::string_view CompressionName(Compression compression) {
@@ -74,6 +76,12 @@ std::string FormatBytes(std::uint64_t bytes) {
 }
 
 std::string FormatBool(bool value) { return value ? "true" : "false"; }
+
+std::string FormatRatio(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
 
 // `s` with `context` in front of its message, keeping its code.
 Status WithContext(const Status& s, std::string_view context) {

@@ -164,6 +164,7 @@ std::unique_ptr<Backend> NewLevelDbBackend();
 // Formatting of Describe() values.
 std::string FormatBytes(std::uint64_t bytes);  // "64 MiB", "4096 B"
 std::string FormatBool(bool value);
+std::string FormatRatio(double value);  // "0.02"
 
 // `s` with "<context>: " in front of its message, keeping its code.
 Status WithContext(const Status& s, std::string_view context);

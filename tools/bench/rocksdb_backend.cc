@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "aeternus/options.h"
 #include "backend.h"
 
 namespace aeternus::bench {
@@ -49,6 +50,9 @@ rocksdb::Options MakeOptions(const EngineConfig& config) {
   o.write_buffer_size = config.write_buffer_size;
   // RocksDB counts the active memtable in max_write_buffer_number.
   o.max_write_buffer_number = config.max_frozen_memtables + 1;
+  // The same whole-key memtable bloom filter as AeternusDB's default.
+  o.memtable_prefix_bloom_size_ratio = aeternus::Options().memtable_bloom_size_ratio;
+  o.memtable_whole_key_filtering = true;
   switch (config.compression) {
     case Compression::kNone:
       o.compression = rocksdb::kNoCompression;
@@ -133,6 +137,8 @@ class RocksDbBackend final : public Backend {
         {"ReadOptions.verify_checksums", FormatBool(config.verify_checksums)},
         {"write_buffer_size", FormatBytes(o.write_buffer_size)},
         {"max_write_buffer_number (with active)", std::to_string(o.max_write_buffer_number)},
+        {"memtable bloom (whole keys)",
+         "memtable_prefix_bloom_size_ratio " + FormatRatio(o.memtable_prefix_bloom_size_ratio)},
         {"block_size", FormatBytes(table->block_size)},
         {"block_cache (LRU)", FormatBytes(table->block_cache->GetCapacity())},
         {"filter_policy", config.bloom_bits > 0
