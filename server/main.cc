@@ -6,6 +6,7 @@
 // SIGTERM and SIGINT stop it gracefully: no new client is accepted, the
 // requests already read are answered, and the database is closed.
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -110,6 +111,12 @@ int main(int argc, char** argv) {
   options.write_buffer_size = config.write_buffer_size;
   options.block_cache_capacity = config.block_cache_size;
   options.compaction_filter = &expiry_filter;
+  // Keys and values as long as a request may carry them, within the
+  // engine's own bounds (64 MiB keys, 1 GiB values); a value is stored
+  // with a header of at most kMaxValueHeaderBytes.
+  options.max_key_size = std::min<std::size_t>(config.limits.max_bulk_bytes, 64u << 20);
+  options.max_value_size = std::min<std::size_t>(
+      config.limits.max_bulk_bytes + aeternus::server::kMaxValueHeaderBytes, 1u << 30);
   std::unique_ptr<aeternus::DB> db;
   if (auto s = aeternus::DB::Open(options, config.dir, &db); !s.ok()) {
     return Fail("cannot open the database: " + s.ToString());

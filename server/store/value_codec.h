@@ -11,6 +11,7 @@
 // shorter than its header does not decode (the key is then reported as
 // holding a value of another type, never as a string).
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +20,8 @@
 namespace aeternus::server {
 
 inline constexpr std::uint8_t kValueFormatVersion = 1;
+// The most bytes the encoding adds to a string: version, flags, expiry.
+inline constexpr std::size_t kMaxValueHeaderBytes = 10;
 
 struct StoredValue {
   std::string_view data;                    // the string's bytes

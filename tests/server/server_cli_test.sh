@@ -968,6 +968,18 @@ printf 'get bigbin\nappend bigbin xyz\ngetrange bigbin -3 -1\nping\n' | redis_cl
 expect_eq "GET of 3 MB, APPEND, GETRANGE, PING through redis-cli" $'3000003\nxyz\nPONG' \
   "$(tail -n 3 "$TMP/big.cli")"
 cli del bigbin >/dev/null
+# Past the engine's default limits (8 KiB keys, 64 MiB values): the server
+# raises them to what a request may carry.
+long_key=$(head -c 10000 /dev/zero | tr '\0' k)
+expect_eq "SET of a 10,000-byte key" "OK" "$(cli set "$long_key" v)"
+expect_eq "GET of a 10,000-byte key" "v" "$(cli get "$long_key")"
+cli del "$long_key" >/dev/null
+head -c 70000000 /dev/zero | tr '\0' w >"$TMP/huge.bin"
+expect_eq "redis-cli -x SET of 70 MB" "OK" "$(cli -x set huge <"$TMP/huge.bin")"
+expect_eq "STRLEN of 70 MB" "70000000" "$(cli strlen huge)"
+expect_eq "GETRANGE at the end of 70 MB" "ww" "$(cli getrange huge -2 -1)"
+cli del huge >/dev/null
+rm -f "$TMP/huge.bin"
 
 echo "== protocol errors"
 errors_before=$(cli info stats | tr -d '\r' | sed -n 's/^total_protocol_errors://p')
