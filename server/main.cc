@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
   if (auto s = aeternus::DB::Open(options, config.dir, &db); !s.ok()) {
     return Fail("cannot open the database: " + s.ToString());
   }
-  aeternus::server::Keyspace keyspace(db.get(), config.sync);
+  aeternus::server::Keyspace keyspace(db.get(), config.sync, options);
   aeternus::server::Server server(config, &keyspace);
   if (auto s = server.Start(); !s.ok()) {
     db->Close().IgnoreError();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ struct CommandContext {
 
   // Replies with the engine error `s` ("ERR ..."); for the common case.
   void ReplyError(const Status& s) const;
+  // Adds a put to the pending writes; false, after replying with the error,
+  // when it is refused (PendingWrites::Put).
+  [[nodiscard]] bool Put(std::string_view key, std::string_view data,
+                         std::optional<std::int64_t> expires_at_ms) const;
 };
 
 // Replies as Redis 7 does to a container command (CLIENT, COMMAND, CONFIG)

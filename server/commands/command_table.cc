@@ -36,6 +36,16 @@ void CommandContext::ReplyError(const Status& s) const {
   reply.AddError("ERR " + s.ToString());
 }
 
+bool CommandContext::Put(std::string_view key, std::string_view data,
+                         std::optional<std::int64_t> expires_at_ms) const {
+  const Status s = pending.Put(key, data, expires_at_ms);
+  if (!s.ok()) {
+    ReplyError(s);
+    return false;
+  }
+  return true;
+}
+
 void ReplySubcommandError(CommandContext& ctx, std::initializer_list<std::string_view> known) {
   std::string container = Lowercase(ctx.args[0]);
   const std::string sub = Lowercase(ctx.args[1]);

@@ -150,8 +150,8 @@ void ExpireGeneric(CommandContext& ctx, bool ms, bool absolute) {
   }
   if (at <= ctx.now_ms) {
     ctx.pending.Delete(key);
-  } else {
-    ctx.pending.Put(key, e.data, at);
+  } else if (!ctx.Put(key, e.data, at)) {
+    return;
   }
   ctx.reply.AddInteger(1);
 }
@@ -194,8 +194,9 @@ void Persist(CommandContext& ctx) {
     ctx.reply.AddInteger(0);
     return;
   }
-  ctx.pending.Put(key, e.data, std::nullopt);
-  ctx.reply.AddInteger(1);
+  if (ctx.Put(key, e.data, std::nullopt)) {
+    ctx.reply.AddInteger(1);
+  }
 }
 
 // Whether an entry read by an iterator is a live key (not expired).

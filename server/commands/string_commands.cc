@@ -122,8 +122,9 @@ void Set(CommandContext& ctx) {
   const std::string_view value = ctx.args[2];
   ctx.pending.Claim(key);
   if (!nx && !xx && !get && !keepttl) {
-    ctx.pending.Put(key, value, expiry);  // blind: no read
-    ctx.reply.AddSimpleString("OK");
+    if (ctx.Put(key, value, expiry)) {  // blind: no read
+      ctx.reply.AddSimpleString("OK");
+    }
     return;
   }
   KeyEntry e;
@@ -148,7 +149,9 @@ void Set(CommandContext& ctx) {
   if (keepttl && e.state == KeyEntry::State::kString) {
     expiry = e.expires_at_ms;
   }
-  ctx.pending.Put(key, value, expiry);
+  if (!ctx.Put(key, value, expiry)) {
+    return;
+  }
   if (get) {
     exists ? ctx.reply.AddBulkString(e.data) : ctx.reply.AddNull();
   } else {
@@ -168,8 +171,9 @@ void SetNx(CommandContext& ctx) {
     ctx.reply.AddInteger(0);
     return;
   }
-  ctx.pending.Put(ctx.args[1], ctx.args[2], std::nullopt);
-  ctx.reply.AddInteger(1);
+  if (ctx.Put(ctx.args[1], ctx.args[2], std::nullopt)) {
+    ctx.reply.AddInteger(1);
+  }
 }
 
 // SETEX key seconds value, PSETEX key ms value: blind.
@@ -179,8 +183,9 @@ void SetExpiring(CommandContext& ctx, bool ms) {
     return;
   }
   ctx.pending.Claim(ctx.args[1]);
-  ctx.pending.Put(ctx.args[1], ctx.args[3], at);
-  ctx.reply.AddSimpleString("OK");
+  if (ctx.Put(ctx.args[1], ctx.args[3], at)) {
+    ctx.reply.AddSimpleString("OK");
+  }
 }
 void SetEx(CommandContext& ctx) { SetExpiring(ctx, false); }
 void PSetEx(CommandContext& ctx) { SetExpiring(ctx, true); }
@@ -191,7 +196,9 @@ void GetSet(CommandContext& ctx) {
   if (!ReadString(ctx, ctx.args[1], &e)) {
     return;
   }
-  ctx.pending.Put(ctx.args[1], ctx.args[2], std::nullopt);
+  if (!ctx.Put(ctx.args[1], ctx.args[2], std::nullopt)) {
+    return;
+  }
   e.exists() ? ctx.reply.AddBulkString(e.data) : ctx.reply.AddNull();
 }
 
@@ -242,6 +249,18 @@ bool PairsArity(CommandContext& ctx) {
   return true;
 }
 
+// Checks every pair of MSET or MSETNX before any is written: all or none.
+bool CheckPairs(CommandContext& ctx) {
+  for (std::size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
+    const Status s = ctx.pending.CheckPut(ctx.args[i], ctx.args[i + 1]);
+    if (!s.ok()) {
+      ctx.ReplyError(s);
+      return false;
+    }
+  }
+  return true;
+}
+
 void MSet(CommandContext& ctx) {
   if (!PairsArity(ctx)) {
     return;
@@ -251,8 +270,11 @@ void MSet(CommandContext& ctx) {
     keys.push_back(ctx.args[i]);
   }
   ctx.pending.Claim(keys);
+  if (!CheckPairs(ctx)) {
+    return;
+  }
   for (std::size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
-    ctx.pending.Put(ctx.args[i], ctx.args[i + 1], std::nullopt);
+    static_cast<void>(ctx.Put(ctx.args[i], ctx.args[i + 1], std::nullopt));  // checked
   }
   ctx.reply.AddSimpleString("OK");
 }
@@ -278,8 +300,11 @@ void MSetNx(CommandContext& ctx) {
       return;
     }
   }
+  if (!CheckPairs(ctx)) {
+    return;
+  }
   for (std::size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
-    ctx.pending.Put(ctx.args[i], ctx.args[i + 1], std::nullopt);
+    static_cast<void>(ctx.Put(ctx.args[i], ctx.args[i + 1], std::nullopt));  // checked
   }
   ctx.reply.AddInteger(1);
 }
@@ -306,8 +331,9 @@ void IncrementBy(CommandContext& ctx, std::int64_t delta) {
     return;
   }
   value += delta;
-  ctx.pending.Put(key, std::to_string(value), e.expires_at_ms);
-  ctx.reply.AddInteger(value);
+  if (ctx.Put(key, std::to_string(value), e.expires_at_ms)) {
+    ctx.reply.AddInteger(value);
+  }
 }
 
 void Incr(CommandContext& ctx) { IncrementBy(ctx, 1); }
@@ -358,8 +384,9 @@ void IncrByFloat(CommandContext& ctx) {
     return;
   }
   const std::string text = FormatLongDouble(value);
-  ctx.pending.Put(key, text, e.expires_at_ms);
-  ctx.reply.AddBulkString(text);
+  if (ctx.Put(key, text, e.expires_at_ms)) {
+    ctx.reply.AddBulkString(text);
+  }
 }
 
 void Append(CommandContext& ctx) {
@@ -375,8 +402,9 @@ void Append(CommandContext& ctx) {
   }
   std::string value(e.data);
   value.append(ctx.args[2]);
-  ctx.pending.Put(key, value, e.expires_at_ms);
-  ctx.reply.AddInteger(static_cast<std::int64_t>(value.size()));
+  if (ctx.Put(key, value, e.expires_at_ms)) {
+    ctx.reply.AddInteger(static_cast<std::int64_t>(value.size()));
+  }
 }
 
 void StrLen(CommandContext& ctx) {
@@ -450,8 +478,9 @@ void SetRange(CommandContext& ctx) {
     value.resize(at + patch.size(), '\0');
   }
   value.replace(at, patch.size(), patch);
-  ctx.pending.Put(key, value, e.expires_at_ms);
-  ctx.reply.AddInteger(static_cast<std::int64_t>(value.size()));
+  if (ctx.Put(key, value, e.expires_at_ms)) {
+    ctx.reply.AddInteger(static_cast<std::int64_t>(value.size()));
+  }
 }
 
 }  // namespace

@@ -38,7 +38,25 @@ std::unique_ptr<Iterator> Keyspace::NewKeyIterator() const {
   return db_->NewIterator(ro);
 }
 
-Keyspace::Keyspace(DB* db, bool sync) : db_(db) { write_options_.sync = sync; }
+Keyspace::Keyspace(DB* db, bool sync, const Options& options)
+    : db_(db),
+      max_engine_key_bytes_(options.max_key_size),
+      max_engine_value_bytes_(options.max_value_size) {
+  write_options_.sync = sync;
+}
+
+Status Keyspace::CheckPut(std::string_view key, std::size_t encoded_size) const {
+  // The engine key is one byte longer than the Redis key.
+  if (key.size() + 1 > max_engine_key_bytes_) {
+    return Status::InvalidArgument("key of " + std::to_string(key.size()) + " bytes exceeds " +
+                                   std::to_string(max_engine_key_bytes_ - 1));
+  }
+  if (encoded_size > max_engine_value_bytes_) {
+    return Status::InvalidArgument("value of " + std::to_string(encoded_size) +
+                                   " bytes exceeds " + std::to_string(max_engine_value_bytes_));
+  }
+  return Status::OK();
+}
 
 Status Keyspace::Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,
                      const Snapshot* snapshot) const {

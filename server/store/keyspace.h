@@ -39,8 +39,9 @@ struct KeyEntry {
 class Keyspace {
  public:
   // `db` is borrowed. `sync`: every write is synced before it is
-  // acknowledged (WriteOptions::sync).
-  Keyspace(DB* db, bool sync);
+  // acknowledged (WriteOptions::sync). `options`: those `db` was opened
+  // with (for its key and value limits).
+  Keyspace(DB* db, bool sync, const Options& options);
 
   DB* db() const { return db_; }
   KeyLocks& locks() { return locks_; }
@@ -56,6 +57,10 @@ class Keyspace {
   static void Decode(std::int64_t now_ms, KeyEntry* entry);
 
   Status Write(WriteBatch* batch);
+  // InvalidArgument when the engine would refuse a put of `key` with an
+  // encoded value of `encoded_size` bytes (its max_key_size or
+  // max_value_size), so that one bad write never fails a whole batch.
+  Status CheckPut(std::string_view key, std::size_t encoded_size) const;
 
   // Batch entries for Redis key `key`.
   static void BatchPut(WriteBatch* batch, std::string_view key, std::string_view encoded_value);
@@ -75,6 +80,8 @@ class Keyspace {
  private:
   DB* const db_;
   WriteOptions write_options_;
+  const std::size_t max_engine_key_bytes_;
+  const std::size_t max_engine_value_bytes_;
   KeyLocks locks_;
 };
 

@@ -64,12 +64,16 @@ Status PendingWrites::Get(std::string_view key, std::int64_t now_ms, KeyEntry* e
   return keyspace_.Get(key, now_ms, entry, snapshot);
 }
 
-void PendingWrites::Put(std::string_view key, std::string_view data,
-                        std::optional<std::int64_t> expires_at_ms) {
+Status PendingWrites::Put(std::string_view key, std::string_view data,
+                          std::optional<std::int64_t> expires_at_ms) {
+  if (Status s = CheckPut(key, data); !s.ok()) {
+    return s;
+  }
   std::string encoded = EncodeValue(data, expires_at_ms);
   Keyspace::BatchPut(&batch_, key, encoded);
   written_.insert_or_assign(std::string(key), std::move(encoded));
   ++writes_;
+  return Status::OK();
 }
 
 void PendingWrites::Delete(std::string_view key) {

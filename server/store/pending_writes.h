@@ -49,8 +49,14 @@ class PendingWrites {
   Status Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,
              const Snapshot* snapshot = nullptr) const;
 
-  // Writes of claimed keys.
-  void Put(std::string_view key, std::string_view data, std::optional<std::int64_t> expires_at_ms);
+  // Writes of claimed keys. Put adds nothing and returns InvalidArgument
+  // when the engine would refuse the write (CheckPut), so that it cannot
+  // fail the batch; Delete is only ever of a key that was read.
+  Status Put(std::string_view key, std::string_view data,
+             std::optional<std::int64_t> expires_at_ms);
+  Status CheckPut(std::string_view key, std::string_view data) const {
+    return keyspace_.CheckPut(key, data.size() + kMaxValueHeaderBytes);
+  }
   void Delete(std::string_view key);
 
   bool has_writes() const { return writes_ > 0; }

@@ -227,7 +227,7 @@ class ServerTest : public ::testing::Test {
     Options options;
     options.compaction_filter = &expiry_filter_;
     ASSERT_OK(DBImpl::Open(options, kDbName, &fs_, &db_));
-    keyspace_ = std::make_unique<Keyspace>(db_.get(), config_.sync);
+    keyspace_ = std::make_unique<Keyspace>(db_.get(), config_.sync, options);
     server_ = std::make_unique<Server>(config_, keyspace_.get());
     ASSERT_OK(server_->Start());
     ASSERT_GT(server_->port(), 0);
@@ -469,6 +469,26 @@ TEST_F(ServerTest, HeldRepliesCarryTheCommitError) {
   EXPECT_EQ(c.ReadReply(), BulkReply("e"));
   EXPECT_EQ(c.Call({"GET", "before"}), BulkReply("1"));
   fs_.InjectSyncErrors(0, 1);
+}
+
+// A write the engine would refuse (a key past max_key_size, 8 KiB here) is
+// refused alone, before it joins the round's batch: the other writes of the
+// round are committed, and a multi-key write with such a key writes nothing.
+TEST_F(ServerTest, OversizedKeyIsRefusedWithoutFailingTheBatch) {
+  Start();
+  Client c(port());
+  const std::string big(9000, 'k');
+  ASSERT_TRUE(c.Send(Request({"SET", "ok1", "v"}) + Request({"SET", big, "v"}) +
+                     Request({"SET", "ok2", "v"}) + Request({"MSET", "a", "1", big, "2"}) +
+                     Request({"INCR", big}) + Request({"GET", "ok1"}) + Request({"GET", "a"})));
+  EXPECT_EQ(c.ReadReply(), "+OK\r\n");
+  EXPECT_EQ(c.ReadReply().rfind("-ERR InvalidArgument: key of 9000 bytes exceeds", 0), 0u);
+  EXPECT_EQ(c.ReadReply(), "+OK\r\n");
+  EXPECT_EQ(c.ReadReply().rfind("-ERR InvalidArgument: key of 9000 bytes exceeds", 0), 0u);
+  EXPECT_EQ(c.ReadReply().rfind("-ERR InvalidArgument: key of 9000 bytes exceeds", 0), 0u);
+  EXPECT_EQ(c.ReadReply(), BulkReply("v"));
+  EXPECT_EQ(c.ReadReply(), "$-1\r\n");
+  EXPECT_EQ(c.Call({"GET", "ok2"}), BulkReply("v"));
 }
 
 // In one pipeline (one round), each command reads what the ones before it
