@@ -171,6 +171,7 @@ run 0 --db "$db" stats
 expect_in out "aeternus.num-files-at-level6: "
 expect_in out "aeternus.total-table-bytes: "
 expect_in out "aeternus.pending-compaction-bytes: "
+expect_in out "aeternus.estimate-num-keys: "
 run 0 --db "$db" scan
 expect_out $'-dash\tvalue with spaces\na\t1\nd\t4\ne\t5\nempty\t'
 

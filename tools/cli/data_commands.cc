@@ -256,7 +256,8 @@ int RunStats(const CommandContext& ctx) {
     names.push_back("aeternus.num-files-at-level" + std::to_string(level));
   }
   for (const char* name : {"aeternus.total-table-bytes", "aeternus.pending-compaction-bytes",
-                           "aeternus.memtable-bytes", "aeternus.sequence"}) {
+                           "aeternus.estimate-num-keys", "aeternus.memtable-bytes",
+                           "aeternus.sequence"}) {
     names.emplace_back(name);
   }
   for (const std::string& name : names) {
