@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
   // Keys and values as long as a request may carry them, within the
   // engine's own bounds (64 MiB keys, 1 GiB values); a value is stored
   // with a header of at most kMaxValueHeaderBytes.
-  options.max_key_size = std::min<std::size_t>(config.limits.max_bulk_bytes, 64u << 20);
+  // (The engine key is the Redis key and a one-byte prefix.)
+  options.max_key_size = std::min<std::size_t>(config.limits.max_bulk_bytes + 1, 64u << 20);
   options.max_value_size = std::min<std::size_t>(
       config.limits.max_bulk_bytes + aeternus::server::kMaxValueHeaderBytes, 1u << 30);
   std::unique_ptr<aeternus::DB> db;

@@ -46,6 +46,14 @@ struct CommandContext {
 
   // Replies with the engine error `s` ("ERR ..."); for the common case.
   void ReplyError(const Status& s) const;
+  // Claims keys through `pending` (before any reply); after a wait, reads
+  // the clock again, so that expiry is judged at the time of the read.
+  void Claim(std::span<const std::string_view> keys);
+  void Claim(std::string_view key) { Claim(std::span<const std::string_view>(&key, 1)); }
+  // Reads `keys` as of one state (MGET, EXISTS): one engine snapshot, or,
+  // when this loop has writes pending that may be read, claims on every key
+  // first. Entries in the keys' order.
+  Status ReadKeys(std::span<const std::string_view> keys, std::vector<KeyEntry>* entries);
   // Adds a put to the pending writes; false, after replying with the error,
   // when it is refused (PendingWrites::Put).
   [[nodiscard]] bool Put(std::string_view key, std::string_view data,

@@ -36,6 +36,36 @@ void CommandContext::ReplyError(const Status& s) const {
   reply.AddError("ERR " + s.ToString());
 }
 
+void CommandContext::Claim(std::span<const std::string_view> keys) {
+  if (pending.Claim(keys)) {
+    now_ms = Keyspace::NowMs();
+  }
+}
+
+Status CommandContext::ReadKeys(std::span<const std::string_view> keys,
+                                std::vector<KeyEntry>* entries) {
+  entries->assign(keys.size(), KeyEntry{});
+  const Snapshot* snapshot = nullptr;
+  if (keys.size() > 1) {
+    if (pending.has_writes()) {
+      // A pending value is true only from the commit on; an engine
+      // snapshot from now could pair it with values another loop then
+      // overwrites first. Claimed keys do not change until this commit.
+      Claim(keys);
+    } else {
+      snapshot = keyspace.db()->GetSnapshot();
+    }
+  }
+  Status s;
+  for (std::size_t i = 0; i < keys.size() && s.ok(); ++i) {
+    s = pending.Get(keys[i], now_ms, &(*entries)[i], snapshot);
+  }
+  if (snapshot != nullptr) {
+    keyspace.db()->ReleaseSnapshot(snapshot);
+  }
+  return s;
+}
+
 bool CommandContext::Put(std::string_view key, std::string_view data,
                          std::optional<std::int64_t> expires_at_ms) const {
   const Status s = pending.Put(key, data, expires_at_ms);

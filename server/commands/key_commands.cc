@@ -20,7 +20,7 @@ namespace {
 // DEL and UNLINK: the number of keys that existed.
 void Del(CommandContext& ctx) {
   const std::vector<std::string_view> keys(ctx.args.begin() + 1, ctx.args.end());
-  ctx.pending.Claim(keys);
+  ctx.Claim(keys);
   std::vector<std::string_view> seen;
   std::vector<std::string_view> existing;
   for (std::string_view key : keys) {
@@ -45,16 +45,17 @@ void Del(CommandContext& ctx) {
   ctx.reply.AddInteger(static_cast<std::int64_t>(existing.size()));
 }
 
-// A key named twice counts twice, as in Redis.
+// A key named twice counts twice, as in Redis. The keys are read as of one
+// state (CommandContext::ReadKeys).
 void Exists(CommandContext& ctx) {
+  std::vector<KeyEntry> entries;
+  const Status s = ctx.ReadKeys(ctx.args.subspan(1), &entries);
+  if (!s.ok()) {
+    ctx.ReplyError(s);
+    return;
+  }
   std::int64_t found = 0;
-  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
-    KeyEntry e;
-    const Status s = ctx.pending.Get(ctx.args[i], ctx.now_ms, &e);
-    if (!s.ok()) {
-      ctx.ReplyError(s);
-      return;
-    }
+  for (const KeyEntry& e : entries) {
     found += e.exists() ? 1 : 0;
   }
   ctx.reply.AddInteger(found);
@@ -82,6 +83,8 @@ void Type(CommandContext& ctx) {
 
 // EXPIRE key seconds [NX | XX | GT | LT], and PEXPIRE, EXPIREAT, PEXPIREAT.
 void ExpireGeneric(CommandContext& ctx, bool ms, bool absolute) {
+  const std::string_view key = ctx.args[1];
+  ctx.Claim(key);  // first: a relative expiry counts from the time of the claim
   const std::string name = Lowercase(ctx.args[0]);
   const auto amount = ParseInt64(ctx.args[2]);
   if (!amount) {
@@ -129,8 +132,6 @@ void ExpireGeneric(CommandContext& ctx, bool ms, bool absolute) {
     }
     at += ctx.now_ms;
   }
-  const std::string_view key = ctx.args[1];
-  ctx.pending.Claim(key);
   KeyEntry e;
   Status s = ctx.pending.Get(key, ctx.now_ms, &e);
   if (!s.ok()) {
@@ -183,7 +184,7 @@ void PTtl(CommandContext& ctx) { TtlGeneric(ctx, true); }
 
 void Persist(CommandContext& ctx) {
   const std::string_view key = ctx.args[1];
-  ctx.pending.Claim(key);
+  ctx.Claim(key);
   KeyEntry e;
   Status s = ctx.pending.Get(key, ctx.now_ms, &e);
   if (!s.ok()) {

@@ -76,6 +76,8 @@ void Get(CommandContext& ctx) {
 
 // SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]
 void Set(CommandContext& ctx) {
+  // First: a relative expiry counts from the time of the claim.
+  ctx.Claim(ctx.args[1]);
   bool nx = false;
   bool xx = false;
   bool get = false;
@@ -120,7 +122,6 @@ void Set(CommandContext& ctx) {
   }
   const std::string_view key = ctx.args[1];
   const std::string_view value = ctx.args[2];
-  ctx.pending.Claim(key);
   if (!nx && !xx && !get && !keepttl) {
     if (ctx.Put(key, value, expiry)) {  // blind: no read
       ctx.reply.AddSimpleString("OK");
@@ -160,7 +161,7 @@ void Set(CommandContext& ctx) {
 }
 
 void SetNx(CommandContext& ctx) {
-  ctx.pending.Claim(ctx.args[1]);
+  ctx.Claim(ctx.args[1]);
   KeyEntry e;
   const Status s = ctx.pending.Get(ctx.args[1], ctx.now_ms, &e);
   if (!s.ok()) {
@@ -178,11 +179,11 @@ void SetNx(CommandContext& ctx) {
 
 // SETEX key seconds value, PSETEX key ms value: blind.
 void SetExpiring(CommandContext& ctx, bool ms) {
+  ctx.Claim(ctx.args[1]);  // first: the expiry counts from the time of the claim
   const auto at = ExpiryAt(ctx, ctx.args[2], ms, false, ms ? "psetex" : "setex");
   if (!at) {
     return;
   }
-  ctx.pending.Claim(ctx.args[1]);
   if (ctx.Put(ctx.args[1], ctx.args[3], at)) {
     ctx.reply.AddSimpleString("OK");
   }
@@ -191,7 +192,7 @@ void SetEx(CommandContext& ctx) { SetExpiring(ctx, false); }
 void PSetEx(CommandContext& ctx) { SetExpiring(ctx, true); }
 
 void GetSet(CommandContext& ctx) {
-  ctx.pending.Claim(ctx.args[1]);
+  ctx.Claim(ctx.args[1]);
   KeyEntry e;
   if (!ReadString(ctx, ctx.args[1], &e)) {
     return;
@@ -203,7 +204,7 @@ void GetSet(CommandContext& ctx) {
 }
 
 void GetDel(CommandContext& ctx) {
-  ctx.pending.Claim(ctx.args[1]);
+  ctx.Claim(ctx.args[1]);
   KeyEntry e;
   if (!ReadString(ctx, ctx.args[1], &e)) {
     return;
@@ -216,19 +217,10 @@ void GetDel(CommandContext& ctx) {
   ctx.reply.AddBulkString(e.data);
 }
 
-// Reads every key as of one snapshot (under this loop's pending writes), so
-// that MGET sees one state.
+// Reads every key as of one state (CommandContext::ReadKeys).
 void MGet(CommandContext& ctx) {
-  DB* db = ctx.keyspace.db();
-  const Snapshot* snapshot = ctx.args.size() > 2 ? db->GetSnapshot() : nullptr;
-  std::vector<KeyEntry> entries(ctx.args.size() - 1);
-  Status s;
-  for (std::size_t i = 1; i < ctx.args.size() && s.ok(); ++i) {
-    s = ctx.pending.Get(ctx.args[i], ctx.now_ms, &entries[i - 1], snapshot);
-  }
-  if (snapshot != nullptr) {
-    db->ReleaseSnapshot(snapshot);
-  }
+  std::vector<KeyEntry> entries;
+  const Status s = ctx.ReadKeys(ctx.args.subspan(1), &entries);
   if (!s.ok()) {
     ctx.ReplyError(s);
     return;
@@ -269,7 +261,7 @@ void MSet(CommandContext& ctx) {
   for (std::size_t i = 1; i < ctx.args.size(); i += 2) {
     keys.push_back(ctx.args[i]);
   }
-  ctx.pending.Claim(keys);
+  ctx.Claim(keys);
   if (!CheckPairs(ctx)) {
     return;
   }
@@ -287,7 +279,7 @@ void MSetNx(CommandContext& ctx) {
   for (std::size_t i = 1; i < ctx.args.size(); i += 2) {
     keys.push_back(ctx.args[i]);
   }
-  ctx.pending.Claim(keys);
+  ctx.Claim(keys);
   for (std::string_view key : keys) {
     KeyEntry e;
     const Status s = ctx.pending.Get(key, ctx.now_ms, &e);
@@ -312,7 +304,7 @@ void MSetNx(CommandContext& ctx) {
 // INCR, DECR, INCRBY, DECRBY: adds `delta` (the TTL stays).
 void IncrementBy(CommandContext& ctx, std::int64_t delta) {
   const std::string_view key = ctx.args[1];
-  ctx.pending.Claim(key);
+  ctx.Claim(key);
   KeyEntry e;
   if (!ReadString(ctx, key, &e)) {
     return;
@@ -364,7 +356,7 @@ void IncrByFloat(CommandContext& ctx) {
     ctx.reply.AddError("ERR value is not a valid float");
     return;
   }
-  ctx.pending.Claim(key);
+  ctx.Claim(key);
   KeyEntry e;
   if (!ReadString(ctx, key, &e)) {
     return;
@@ -391,7 +383,7 @@ void IncrByFloat(CommandContext& ctx) {
 
 void Append(CommandContext& ctx) {
   const std::string_view key = ctx.args[1];
-  ctx.pending.Claim(key);
+  ctx.Claim(key);
   KeyEntry e;
   if (!ReadString(ctx, key, &e)) {
     return;
@@ -459,7 +451,7 @@ void SetRange(CommandContext& ctx) {
     return;
   }
   const std::string_view patch = ctx.args[3];
-  ctx.pending.Claim(key);
+  ctx.Claim(key);
   KeyEntry e;
   if (!ReadString(ctx, key, &e)) {
     return;

@@ -60,6 +60,9 @@ void IoThread::EndOfRound() {
   for (std::size_t i = 0; i < active_.size(); ++i) {
     active_[i]->EndOfRound();
   }
+  // A connection closed during its EndOfRound may have left writes (and
+  // their claims) pending: none outlives the round.
+  CommitPending();
   for (Connection* c : active_) {
     // Looked up before it is touched: a connection listed twice is erased
     // (destroyed) at its first listing.

@@ -51,9 +51,11 @@ class IoThread {
   ServerState& server_;
   Keyspace& keyspace_;
   EventLoop loop_;
-  PendingWrites pending_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> active_;
+  // After connections_ and active_: destroyed first, so that a commit in
+  // its destructor reaches only live members.
+  PendingWrites pending_;
   std::thread thread_;
 };
 

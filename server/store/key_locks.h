@@ -10,15 +10,17 @@
 // shards (a mutex, the claims, and a condition variable to wait on).
 //
 // Deadlock freedom, by two rules for the callers (PendingWrites keeps
-// them): a loop that holds claims never waits (it uses TryClaim, and
-// commits, releasing everything, when that fails); a loop that waits holds
-// nothing and claims in ascending hash order.
+// them): a loop never waits while it holds claims taken without waiting
+// (it uses TryClaim, and commits, releasing everything, when that fails);
+// a loop that waits claims its keys in ascending hash order, so it holds
+// only lower hashes than the one it waits for, and waiters form no cycle.
 //
 // The all-keys lock: a loop holds it shared while it holds any claim;
 // FLUSHDB holds it exclusively, so no read-modify-write spans a flush. It
 // prefers the exclusive side, so a flush is not starved by loops whose
 // rounds overlap; a loop takes the shared side only while it holds no
-// claim, so that preference cannot deadlock.
+// claim, so that preference cannot deadlock. (The preference is glibc's
+// PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP.)
 
 #include <pthread.h>
 

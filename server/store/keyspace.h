@@ -52,8 +52,8 @@ class Keyspace {
   Status Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,
              const Snapshot* snapshot = nullptr) const;
 
-  // Decodes entry->encoded, a stored value of `key`, into *entry, as read
-  // at `now_ms`.
+  // Decodes entry->encoded, a stored value, into *entry, as read at
+  // `now_ms`.
   static void Decode(std::int64_t now_ms, KeyEntry* entry);
 
   Status Write(WriteBatch* batch);

@@ -6,7 +6,7 @@ namespace aeternus::server {
 
 PendingWrites::~PendingWrites() { Commit().IgnoreError(); }
 
-void PendingWrites::Claim(std::span<const std::string_view> keys) {
+bool PendingWrites::Claim(std::span<const std::string_view> keys) {
   KeyLocks& locks = keyspace_.locks();
   std::vector<KeyLocks::Hash> hashes;
   hashes.reserve(keys.size());
@@ -33,10 +33,11 @@ void PendingWrites::Claim(std::span<const std::string_view> keys) {
     }
   }
   if (taken) {
-    return;
+    return false;
   }
-  // Another loop holds one: never wait while holding claims. Commit (which
-  // releases them all), then wait for these, in ascending order.
+  // Another loop holds one. A loop never waits while holding claims taken
+  // without waiting: commit (which releases them all), then wait for these
+  // in ascending hash order, holding only the lower ones meanwhile.
   Commit().IgnoreError();  // the error reaches the held replies (on_commit)
   locks.all_keys().LockShared();
   holds_all_keys_shared_ = true;
@@ -44,6 +45,7 @@ void PendingWrites::Claim(std::span<const std::string_view> keys) {
     locks.Claim(h, this);
     claims_.push_back(h);
   }
+  return true;
 }
 
 Status PendingWrites::Get(std::string_view key, std::int64_t now_ms, KeyEntry* entry,

@@ -40,9 +40,9 @@ class PendingWrites {
 
   // Claims `keys` until the commit. When another loop holds one of them,
   // first commits what is pending (releasing every claim), then waits for
-  // them: so call it before the command replies or adds a write.
-  void Claim(std::span<const std::string_view> keys);
-  void Claim(std::string_view key) { Claim(std::span<const std::string_view>(&key, 1)); }
+  // them: so call it before the command replies or adds a write. True when
+  // it waited (the time the command read before is then stale).
+  bool Claim(std::span<const std::string_view> keys);
 
   // Reads `key` as this round sees it: its pending write if there is one,
   // else the engine's state as of `snapshot` (null: the latest).
@@ -60,7 +60,6 @@ class PendingWrites {
   void Delete(std::string_view key);
 
   bool has_writes() const { return writes_ > 0; }
-  std::size_t writes() const { return writes_; }
 
   // Called after each commit of writes, with its outcome and the number of
   // puts and deletes it wrote.
