@@ -8,8 +8,8 @@ PendingWrites::~PendingWrites() { Commit().IgnoreError(); }
 
 bool PendingWrites::Claim(std::span<const std::string_view> keys) {
   KeyLocks& locks = keyspace_.locks();
-  std::vector<KeyLocks::Hash> hashes;
-  hashes.reserve(keys.size());
+  std::vector<KeyLocks::Hash>& hashes = claim_hashes_;  // reused: no allocation per command
+  hashes.clear();
   for (std::string_view key : keys) {
     hashes.push_back(KeyLocks::HashOf(key));
   }

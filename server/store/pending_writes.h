@@ -85,6 +85,7 @@ class PendingWrites {
   // The encoded value of each key written this round; nullopt: deleted.
   std::unordered_map<std::string, std::optional<std::string>, KeyHash, std::equal_to<>> written_;
   std::vector<KeyLocks::Hash> claims_;
+  std::vector<KeyLocks::Hash> claim_hashes_;  // Claim's scratch space
   bool holds_all_keys_shared_ = false;
   std::function<void(const Status&, std::size_t)> on_commit_;
 };
