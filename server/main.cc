@@ -58,6 +58,9 @@ void AddFlags(CLI::App& app, ServerConfig& c, std::string& config_file) {
                  "Close a client whose unsent replies pass this many bytes");
   app.add_option("--write-buffer-size", c.write_buffer_size, "Engine: memtable size in bytes");
   app.add_option("--block-cache-size", c.block_cache_size, "Engine: block cache in bytes");
+  app.add_option("--memtable-hash-index-ratio", c.memtable_hash_index_ratio,
+                 "Engine: memtable hash index size, as a fraction of the memtable (0: none)")
+      ->check(CLI::Range(0.0, 0.5));
 }
 
 }  // namespace
@@ -110,6 +113,7 @@ int main(int argc, char** argv) {
   options.create_if_missing = true;
   options.write_buffer_size = config.write_buffer_size;
   options.block_cache_capacity = config.block_cache_size;
+  options.memtable_hash_index_size_ratio = config.memtable_hash_index_ratio;
   options.compaction_filter = &expiry_filter;
   // Keys and values as long as a request may carry them, within the
   // engine's own bounds (64 MiB keys, 1 GiB values); a value is stored

@@ -33,6 +33,10 @@ struct ServerConfig {
   // Engine options.
   std::size_t write_buffer_size = std::size_t{64} << 20;
   std::size_t block_cache_size = std::size_t{128} << 20;
+  // Options::memtable_hash_index_size_ratio: GET and the reads of
+  // read-modify-write commands mostly want the newest version of one key.
+  // 0.125 indexes every key of a memtable of entries up to about 88 bytes.
+  double memtable_hash_index_ratio = 0.125;
 };
 
 }  // namespace aeternus::server

@@ -186,6 +186,9 @@ Status DBImpl::ValidateOptions(const Options& o) {
   if (!(o.memtable_bloom_size_ratio >= 0 && o.memtable_bloom_size_ratio <= 0.25)) {  // NaN too
     return bad("memtable_bloom_size_ratio", "must be in [0, 0.25]");
   }
+  if (!(o.memtable_hash_index_size_ratio >= 0 && o.memtable_hash_index_size_ratio <= 0.5)) {
+    return bad("memtable_hash_index_size_ratio", "must be in [0, 0.5]");
+  }
   if (o.block_size < 256 || o.block_size > (16u << 20)) {
     return bad("block_size", "must be in [256 B, 16 MiB]");
   }
@@ -866,9 +869,10 @@ Status DBImpl::NewWal(std::uint64_t number, SequenceNumber first_sequence,
 
 // REQUIRES: mu_ held by the leader.
 std::shared_ptr<MemTable> DBImpl::NewMemTable(std::uint64_t wal_number) const {
-  const auto filter_bytes = static_cast<std::size_t>(
-      static_cast<double>(options_.write_buffer_size) * options_.memtable_bloom_size_ratio);
-  return std::make_shared<MemTable>(wal_number, arena_pool_.get(), filter_bytes);
+  const auto buffer = static_cast<double>(options_.write_buffer_size);
+  const auto filter_bytes = static_cast<std::size_t>(buffer * options_.memtable_bloom_size_ratio);
+  const auto index_bytes = static_cast<std::size_t>(buffer * options_.memtable_hash_index_size_ratio);
+  return std::make_shared<MemTable>(wal_number, arena_pool_.get(), filter_bytes, index_bytes);
 }
 
 Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {

@@ -13,6 +13,11 @@ inline std::string_view EntryKey(const char* entry) {
   return {entry + 4, DecodeFixed32(entry)};
 }
 
+// The sequence of an entry.
+inline SequenceNumber EntrySequence(const char* entry) {
+  return ExtractTrailer(EntryKey(entry)) >> 8;
+}
+
 // The value that follows an entry's internal key.
 inline std::string_view EntryValue(std::string_view key) {
   const char* p = key.data() + key.size();
@@ -71,8 +76,13 @@ int MemTable::KeyComparator::operator()(const char* entry, const DecodedKey& key
   return trailer > key.trailer ? -1 : (trailer < key.trailer ? 1 : 0);
 }
 
-MemTable::MemTable(std::uint64_t wal_number, ArenaBlockPool* pool, std::size_t filter_bytes)
-    : wal_number_(wal_number), arena_(pool), table_(KeyComparator{}, &arena_), filter_(filter_bytes) {}
+MemTable::MemTable(std::uint64_t wal_number, ArenaBlockPool* pool, std::size_t filter_bytes,
+                   std::size_t index_bytes)
+    : wal_number_(wal_number),
+      arena_(pool),
+      table_(KeyComparator{}, &arena_),
+      filter_(filter_bytes),
+      index_(index_bytes) {}
 
 void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
                    std::string_view value) {
@@ -115,26 +125,53 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   if (!value.empty()) {  // an empty view may hold a null pointer
     std::memcpy(p, value.data(), value.size());
   }
-  if (filter_.enabled()) {
-    filter_.Add(BloomHash(key));  // before the entry can be found
+  // The filter and the index are updated before the DB publishes `seq`,
+  // which is when a reader may look for the entry.
+  if (filter_.enabled() || index_.enabled()) {
+    const std::uint64_t hash = BloomHash(key);
+    filter_.Add(hash);
+    index_.Add(
+        hash, buf, [key](const char* entry) { return ExtractUserKey(EntryKey(entry)) == key; },
+        [](const char* a, const char* b) { return EntrySequence(a) > EntrySequence(b); });
   }
   table_.Insert(buf);
 }
 
 MemTable::GetResult MemTable::Get(const LookupKey& key) const {
-  GetResult result;
-  if (filter_.enabled() && !filter_.MayContain(BloomHash(key.user_key()))) {
-    return result;
+  const std::string_view user_key = key.user_key();
+  const bool hashed = filter_.enabled() || index_.enabled();
+  const std::uint64_t hash = hashed ? BloomHash(user_key) : 0;
+  if (index_.enabled()) {
+    const MemTableIndex::Lookup lookup = index_.Find(hash, [user_key](const char* entry) {
+      return ExtractUserKey(EntryKey(entry)) == user_key;
+    });
+    if (lookup.entry == nullptr) {
+      if (lookup.known) {
+        return {};
+      }
+    } else if (EntrySequence(lookup.entry) <= ExtractTrailer(key.internal_key()) >> 8) {
+      return ResultOf(EntryKey(lookup.entry));
+    }
+    // Else the newest entry is above the read's sequence (a snapshot, or a
+    // write not yet published): the skip list holds the older ones.
+  }
+  if (filter_.enabled() && !filter_.MayContain(hash)) {
+    return {};
   }
   Table::Iterator it(&table_);
   it.Seek(KeyComparator::Decode(key.internal_key()));
   if (!it.Valid()) {
-    return result;
+    return {};
   }
   std::string_view found = EntryKey(it.key());
-  if (ExtractUserKey(found) != key.user_key()) {
-    return result;
+  if (ExtractUserKey(found) != user_key) {
+    return {};
   }
+  return ResultOf(found);
+}
+
+MemTable::GetResult MemTable::ResultOf(std::string_view found) {
+  GetResult result;
   std::uint64_t trailer = ExtractTrailer(found);
   result.sequence = trailer >> 8;
   if (static_cast<ValueType>(trailer & 0xff) == ValueType::kValue) {

@@ -2,8 +2,10 @@
 // MemTable: the sorted, multi-version in-memory buffer that absorbs writes
 // until it is frozen and flushed to a table.
 //
-// Entries are internal keys (user key, sequence, type) in a skip list; range
-// tombstones are kept apart, in a RangeTombstoneAccumulator, and served as
+// Entries are internal keys (user key, sequence, type) in a skip list,
+// optionally with a hash index from each user key to its newest entry
+// (MemTableIndex) and a bloom filter over the user keys; range tombstones
+// are kept apart, in a RangeTombstoneAccumulator, and served as
 // one fragmented RangeTombstoneList per state.
 // Thread safety: Add needs external synchronisation (the write-group leader);
 // Get, NewIterator and RangeTombstones may run concurrently with one Add.
@@ -25,6 +27,7 @@
 #include "key/range_tombstone_list.h"
 #include "memtable/arena.h"
 #include "memtable/memtable_filter.h"
+#include "memtable/memtable_index.h"
 #include "memtable/skiplist.h"
 
 namespace aeternus {
@@ -35,8 +38,9 @@ class MemTable {
   // `pool` (borrowed, may be null; must outlive the memtable): where the
   // arena takes huge blocks from and gives them back to.
   // `filter_bytes`: size of the bloom filter over its keys (0: none).
+  // `index_bytes`: size of the hash index over its keys (0: none).
   explicit MemTable(std::uint64_t wal_number, ArenaBlockPool* pool = nullptr,
-                    std::size_t filter_bytes = 0);
+                    std::size_t filter_bytes = 0, std::size_t index_bytes = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -68,7 +72,7 @@ class MemTable {
                                       SequenceNumber read_sequence) const;
 
   std::size_t ApproximateMemoryUsage() const {
-    return arena_.MemoryUsage() + filter_.bytes() +
+    return arena_.MemoryUsage() + filter_.bytes() + index_.bytes() +
            range_tombstone_bytes_.load(std::memory_order_relaxed);
   }
   std::uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
@@ -100,10 +104,14 @@ class MemTable {
   using Table = SkipList<KeyComparator>;
   class Iter;
 
+  // The Get answer of the entry with internal key `found`.
+  static GetResult ResultOf(std::string_view found);
+
   const std::uint64_t wal_number_;
   Arena arena_;
   Table table_;
   MemTableFilter filter_;  // over the user keys of table_'s entries
+  MemTableIndex index_;    // user key -> its newest entry in table_
   std::atomic<std::uint64_t> num_entries_{0};
   std::atomic<SequenceNumber> first_seq_{0};
   std::atomic<SequenceNumber> last_seq_{0};

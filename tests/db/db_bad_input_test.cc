@@ -199,6 +199,12 @@ TEST_F(DBBadOptionsTest, InvalidOptionsAreRefusedNamingTheField) {
       {"memtable_bloom_size_ratio", [](Options& o) { o.memtable_bloom_size_ratio = 0.3; }},
       {"memtable_bloom_size_ratio",
        [](Options& o) { o.memtable_bloom_size_ratio = std::numeric_limits<double>::quiet_NaN(); }},
+      {"memtable_hash_index_size_ratio", [](Options& o) { o.memtable_hash_index_size_ratio = -0.01; }},
+      {"memtable_hash_index_size_ratio", [](Options& o) { o.memtable_hash_index_size_ratio = 0.6; }},
+      {"memtable_hash_index_size_ratio",
+       [](Options& o) {
+         o.memtable_hash_index_size_ratio = std::numeric_limits<double>::quiet_NaN();
+       }},
       {"block_size", [](Options& o) { o.block_size = 0; }},
       {"block_size", [](Options& o) { o.block_size = 255; }},
       {"bloom_bits_per_key", [](Options& o) { o.bloom_bits_per_key = -1; }},
@@ -274,6 +280,7 @@ TEST_F(DBBadOptionsTest, BoundaryOptionsAreAccepted) {
   db.reset();
   o.max_write_buffer_number = 64;
   o.memtable_bloom_size_ratio = 0.25;
+  o.memtable_hash_index_size_ratio = 0.5;
   o.block_size = 16u << 20;
   o.bloom_bits_per_key = 64;
   o.background_threads = 64;

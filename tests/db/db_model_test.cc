@@ -1025,6 +1025,18 @@ TEST_F(DBModelTest, RandomOperationsMatchModelWithSmallBlocksNoFilterNoCache) {
   RunModel(TestSeed(2), 20000);
 }
 
+// Memtables with a hash index over every key, then with one that fills
+// after 48 keys (the rest found through the skip list).
+TEST_F(DBModelTest, RandomOperationsMatchModelWithMemTableHashIndex) {
+  options_.write_buffer_size = kSmallWriteBuffer;
+  options_.memtable_hash_index_size_ratio = 0.25;
+  RunModel(TestSeed(5), 50000);
+  ASSERT_OK(Close());
+  dbname_ = tmp_.Sub("partial_index");
+  options_.memtable_hash_index_size_ratio = 64.0 * 8 / static_cast<double>(kSmallWriteBuffer);
+  RunModel(TestSeed(6), 30000);
+}
+
 // The long variant runs only with AETERNUS_LONG_TESTS=1 (CTest label long).
 TEST_F(DBModelTest, RandomOperationsMatchModelLong) {
   if (!LongTestsEnabled()) {

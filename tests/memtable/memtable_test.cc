@@ -224,7 +224,7 @@ TEST(MemTableTest, RangeTombstoneReadersRunBesideOneWriter) {
 // With the bloom filter too: a key whose sequence is published is found
 // (its bits are set before), and a key never written is not.
 TEST(MemTableTest, ReadersRunBesideOneWriter) {
-  MemTable mem(1, nullptr, 64 << 10);
+  MemTable mem(1, nullptr, 64 << 10, 64 << 10);
   std::atomic<SequenceNumber> published{0};
   std::atomic<bool> stop{false};
   std::thread reader([&] {
@@ -247,6 +247,42 @@ TEST(MemTableTest, ReadersRunBesideOneWriter) {
   }
   stop = true;
   reader.join();
+}
+
+// Overwrites of a few keys under readers, with a hash index that holds them
+// all and with one too small to (the rest go through the skip list): a read
+// at the published sequence and one at an older sequence both see the
+// newest version at or below their sequence.
+TEST(MemTableTest, ReadersOfOverwrittenKeysRunBesideOneWriter) {
+  constexpr SequenceNumber kKeys = 100;
+  for (std::size_t index_bytes : {std::size_t{64 * 8}, std::size_t{64 << 10}}) {
+    SCOPED_TRACE("index bytes " + std::to_string(index_bytes));
+    MemTable mem(1, nullptr, 0, index_bytes);
+    std::atomic<SequenceNumber> published{0};
+    std::atomic<bool> stop{false};
+    std::thread reader([&] {
+      std::mt19937 rng(9);
+      while (!stop.load()) {
+        const SequenceNumber seq = published.load(std::memory_order_acquire);
+        if (seq == 0) {
+          continue;
+        }
+        // Key j is written at every sequence s with s % kKeys == j.
+        for (SequenceNumber read : {seq, 1 + rng() % seq}) {
+          const SequenceNumber j = rng() % kKeys;
+          const SequenceNumber back = (read + kKeys - j) % kKeys;
+          const std::string want = back < read ? std::to_string(read - back) : "NOT_FOUND";
+          EXPECT_EQ(Get(mem, "k" + std::to_string(j), read), want) << "read at " << read;
+        }
+      }
+    });
+    for (SequenceNumber s = 1; s <= 30000; ++s) {
+      mem.Add(s, ValueType::kValue, "k" + std::to_string(s % kKeys), std::to_string(s));
+      published.store(s, std::memory_order_release);
+    }
+    stop = true;
+    reader.join();
+  }
 }
 
 // Internal keys ordered as the memtable orders them.
@@ -391,13 +427,21 @@ std::vector<Update> VariedUpdates(std::mt19937_64& rng) {
   return updates;
 }
 
-// Without a bloom filter, with one so small that it matches nearly every
-// key, and with one large enough to rule most absent keys out.
-constexpr std::size_t kFilterSizes[] = {0, 256, 1 << 20};
+// Lookup aids the memtable may have: none; a bloom filter so small that it
+// matches nearly every key, or large enough to rule most absent keys out;
+// a hash index of 64 slots (full after 48 keys: the rest are found through
+// the skip list), or large enough for every key; both.
+struct Aids {
+  std::size_t filter_bytes;
+  std::size_t index_bytes;
+};
+constexpr Aids kAids[] = {{0, 0},       {256, 0},       {1 << 20, 0},
+                          {0, 64 * 8},  {0, 1 << 20},   {256, 64 * 8}};
 
-void AddAllAndCheck(const std::vector<Update>& updates, std::size_t filter_bytes) {
-  SCOPED_TRACE("filter bytes " + std::to_string(filter_bytes));
-  MemTable mem(1, nullptr, filter_bytes);
+void AddAllAndCheck(const std::vector<Update>& updates, Aids aids) {
+  SCOPED_TRACE("filter bytes " + std::to_string(aids.filter_bytes) + ", index bytes " +
+               std::to_string(aids.index_bytes));
+  MemTable mem(1, nullptr, aids.filter_bytes, aids.index_bytes);
   Model model;
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const Update& u = updates[i];
@@ -412,8 +456,8 @@ void AddAllAndCheck(const std::vector<Update>& updates, std::size_t filter_bytes
 }
 
 void AddAllAndCheck(const std::vector<Update>& updates) {
-  for (std::size_t filter_bytes : kFilterSizes) {
-    ASSERT_NO_FATAL_FAILURE(AddAllAndCheck(updates, filter_bytes));
+  for (Aids aids : kAids) {
+    ASSERT_NO_FATAL_FAILURE(AddAllAndCheck(updates, aids));
   }
 }
 
