@@ -30,6 +30,27 @@ inline std::string_view EntryValue(std::string_view key) {
   return {p, len};
 }
 
+// With a hash index, every entry ends with a back link, after its value:
+// the address of the entry before it at level 0 of the skip list (null:
+// none). Only the writer reads and writes it.
+inline char* BackLinkField(const char* entry) {
+  const std::string_view value = EntryValue(EntryKey(entry));
+  return const_cast<char*>(value.data() + value.size());
+}
+inline const char* BackLink(const char* entry) {
+  const char* link;
+  std::memcpy(&link, BackLinkField(entry), sizeof(link));
+  return link;
+}
+inline void SetBackLink(const char* entry, const char* link) {
+  std::memcpy(BackLinkField(entry), &link, sizeof(link));
+}
+
+// Matches the entries of one user key.
+inline auto HasUserKey(std::string_view user_key) {
+  return [user_key](const char* entry) { return ExtractUserKey(EntryKey(entry)) == user_key; };
+}
+
 // Bytewise (unsigned) three-way comparison, as std::string_view::compare
 // but inline: eight bytes at a time, as big-endian words, up to 32 bytes.
 inline int CompareBytes(std::string_view a, std::string_view b) {
@@ -112,7 +133,9 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   }
 
   const std::size_t ikey_size = key.size() + kTrailerSize;
-  const std::size_t size = 4 + ikey_size + VarintLength(value.size()) + value.size();
+  const std::size_t back_link_size = index_.enabled() ? sizeof(const char*) : 0;
+  const std::size_t size =
+      4 + ikey_size + VarintLength(value.size()) + value.size() + back_link_size;
   char* buf = table_.AllocateKey(size);
   char* p = buf;
   EncodeFixed32(p, static_cast<std::uint32_t>(ikey_size));
@@ -125,46 +148,81 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   if (!value.empty()) {  // an empty view may hold a null pointer
     std::memcpy(p, value.data(), value.size());
   }
-  // The filter and the index are updated before the DB publishes `seq`,
-  // which is when a reader may look for the entry.
-  if (filter_.enabled() || index_.enabled()) {
-    const std::uint64_t hash = BloomHash(key);
-    filter_.Add(hash);
-    index_.Add(
-        hash, buf, [key](const char* entry) { return ExtractUserKey(EntryKey(entry)) == key; },
-        [](const char* a, const char* b) { return EntrySequence(a) > EntrySequence(b); });
+  if (!index_.enabled()) {
+    // The filter is updated before the DB publishes `seq`, which is when a
+    // reader may look for the entry.
+    if (filter_.enabled()) {
+      filter_.Add(BloomHash(key));
+    }
+    table_.Insert(buf);
+    return;
   }
-  table_.Insert(buf);
+  const std::uint64_t hash = BloomHash(key);
+  LinkWithBackLinks(buf, hash, key, seq);
+  // A key the index follows needs no filter bits: a lookup finds it there.
+  const bool indexed = index_.Add(hash, buf, HasUserKey(key), [](const char* a, const char* b) {
+    return EntrySequence(a) > EntrySequence(b);
+  });
+  if (!indexed) {
+    filter_.Add(hash);
+  }
+}
+
+void MemTable::LinkWithBackLinks(char* entry, std::uint64_t hash, std::string_view user_key,
+                                 SequenceNumber seq) {
+  Table::Neighbours at{nullptr, nullptr};
+  // A version newer than the key's newest sorts right before it: between
+  // that entry and its back link, with no search when the height allows.
+  const char* newest = index_.Find(hash, HasUserKey(user_key)).entry;
+  if (newest != nullptr && EntrySequence(newest) < seq &&
+      table_.InsertBetween(entry, BackLink(newest), newest)) {
+    at = {BackLink(newest), newest};
+  } else {
+    at = table_.Insert(entry);
+  }
+  SetBackLink(entry, at.prev);
+  if (at.next != nullptr) {
+    SetBackLink(at.next, entry);
+  }
 }
 
 MemTable::GetResult MemTable::Get(const LookupKey& key) const {
   const std::string_view user_key = key.user_key();
-  const bool hashed = filter_.enabled() || index_.enabled();
-  const std::uint64_t hash = hashed ? BloomHash(user_key) : 0;
-  if (index_.enabled()) {
-    const MemTableIndex::Lookup lookup = index_.Find(hash, [user_key](const char* entry) {
-      return ExtractUserKey(EntryKey(entry)) == user_key;
-    });
-    if (lookup.entry == nullptr) {
-      if (lookup.known) {
-        return {};
-      }
-    } else if (EntrySequence(lookup.entry) <= ExtractTrailer(key.internal_key()) >> 8) {
+  if (!index_.enabled()) {
+    if (filter_.enabled() && !filter_.MayContain(BloomHash(user_key))) {
+      return {};
+    }
+    return SearchTable(key);
+  }
+  const std::uint64_t hash = BloomHash(user_key);
+  const MemTableIndex::Lookup lookup = index_.Find(hash, HasUserKey(user_key));
+  if (lookup.entry != nullptr) {
+    if (EntrySequence(lookup.entry) <= ExtractTrailer(key.internal_key()) >> 8) {
       return ResultOf(EntryKey(lookup.entry));
     }
-    // Else the newest entry is above the read's sequence (a snapshot, or a
+    // The newest entry is above the read's sequence (a snapshot, or a
     // write not yet published): the skip list holds the older ones.
+    return SearchTable(key);
   }
-  if (filter_.enabled() && !filter_.MayContain(hash)) {
+  if (lookup.known) {
     return {};
   }
+  // A key without a slot in a full index has all its entries in the filter
+  // (with the index off, the filter lacks the keys it had followed).
+  if (lookup.state == MemTableIndex::State::kPartial && !filter_.MayContain(hash)) {
+    return {};
+  }
+  return SearchTable(key);
+}
+
+MemTable::GetResult MemTable::SearchTable(const LookupKey& key) const {
   Table::Iterator it(&table_);
   it.Seek(KeyComparator::Decode(key.internal_key()));
   if (!it.Valid()) {
     return {};
   }
   std::string_view found = EntryKey(it.key());
-  if (ExtractUserKey(found) != user_key) {
+  if (ExtractUserKey(found) != key.user_key()) {
     return {};
   }
   return ResultOf(found);

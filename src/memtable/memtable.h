@@ -86,7 +86,11 @@ class MemTable {
   // Each entry is a skip list key, stored inline after its node's links
   // (in memory only, never persisted):
   //   fixed32 internal_key_size | internal_key | varint32 value_size | value
-  // where internal_key = user_key | trailer:fixed64. A search target is
+  //   [| back_link:8, with the hash index]
+  // where internal_key = user_key | trailer:fixed64, and back_link is the
+  // address of the entry before it in the list (writer-only; it lets a new
+  // version of a key be linked in front of the key's newest entry, which
+  // the index finds, without a search). A search target is
   // decoded once and compared with entries in place.
   struct KeyComparator {
     struct DecodedKey {
@@ -106,6 +110,12 @@ class MemTable {
 
   // The Get answer of the entry with internal key `found`.
   static GetResult ResultOf(std::string_view found);
+  // Get through the skip list alone.
+  GetResult SearchTable(const LookupKey& key) const;
+  // Inserts `entry` (of `user_key`, `hash`, `seq`) into table_ and keeps
+  // the back links (see memtable.cc). REQUIRES: index_ enabled.
+  void LinkWithBackLinks(char* entry, std::uint64_t hash, std::string_view user_key,
+                         SequenceNumber seq);
 
   const std::uint64_t wal_number_;
   Arena arena_;

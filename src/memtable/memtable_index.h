@@ -49,9 +49,11 @@ class MemTableIndex {
   // Records `entry` as the newest of its user key unless the slot of the
   // key holds an entry with a higher sequence. `hash`: BloomHash of the user
   // key; `same_key(e)`: whether entry e has the user key of `entry`;
-  // `newer(a, b)`: whether entry a's sequence is above entry b's.
+  // `newer(a, b)`: whether entry a's sequence is above entry b's. Returns
+  // whether the key has a slot (false: the index is full or off, and the
+  // entry must be findable some other way).
   template <class SameKey, class Newer>
-  void Add(std::uint64_t hash, const char* entry, SameKey&& same_key, Newer&& newer);
+  bool Add(std::uint64_t hash, const char* entry, SameKey&& same_key, Newer&& newer);
 
   // What the index knows of one key, for a reader that may read every
   // entry whose sequence the DB had published when it began.
@@ -62,6 +64,9 @@ class MemTableIndex {
     // Whether `entry` is the whole answer: when null, the key has no entry
     // the reader may read. False: search the skip list.
     bool known = false;
+    // The state when the lookup began. With kPartial, a key without a slot
+    // has no entry that an index would follow.
+    State state = State::kOff;
   };
   // `hash`: BloomHash of the user key; `is_key(e)`: whether entry e has it.
   template <class IsKey>
@@ -85,15 +90,15 @@ class MemTableIndex {
 };
 
 template <class SameKey, class Newer>
-void MemTableIndex::Add(std::uint64_t hash, const char* entry, SameKey&& same_key, Newer&& newer) {
+bool MemTableIndex::Add(std::uint64_t hash, const char* entry, SameKey&& same_key, Newer&& newer) {
   if (state() == State::kOff) {
-    return;
+    return false;
   }
   const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(entry));
   if ((address & ~kAddressMask) != 0) {
     // Cannot be recorded, and a key's slot must never miss a newer entry.
     state_.store(State::kOff, std::memory_order_relaxed);
-    return;
+    return false;
   }
   const std::uint64_t tag = Tag(hash);
   const std::uint64_t packed = (tag << kAddressBits) | address;
@@ -103,17 +108,17 @@ void MemTableIndex::Add(std::uint64_t hash, const char* entry, SameKey&& same_ke
     if (current == 0) {
       if (used_ == max_used_) {
         state_.store(State::kPartial, std::memory_order_relaxed);
-        return;
+        return false;
       }
       ++used_;
       slot.store(packed, std::memory_order_release);
-      return;
+      return true;
     }
     if (Tag(current) == tag && same_key(EntryOf(current))) {
       if (newer(entry, EntryOf(current))) {
         slot.store(packed, std::memory_order_release);
       }
-      return;
+      return true;
     }
   }
 }
@@ -131,10 +136,10 @@ MemTableIndex::Lookup MemTableIndex::Find(std::uint64_t hash, IsKey&& is_key) co
   for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
     const std::uint64_t current = Slot(i).load(std::memory_order_acquire);
     if (current == 0) {
-      return {nullptr, state == State::kComplete};
+      return {nullptr, state == State::kComplete, state};
     }
     if (Tag(current) == tag && is_key(EntryOf(current))) {
-      return {EntryOf(current), true};
+      return {EntryOf(current), true, state};
     }
   }
 }

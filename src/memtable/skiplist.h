@@ -49,10 +49,22 @@ class SkipList {
   // Returns `key_size` bytes (aligned to 8) for a key, to be filled in and
   // then passed to Insert. REQUIRES: external synchronisation.
   char* AllocateKey(std::size_t key_size);
+  // The keys next to an inserted key at level 0 (null: none that side).
+  struct Neighbours {
+    const char* prev;
+    const char* next;
+  };
   // Links a key returned by AllocateKey into the list. Cheapest when the
   // key directly follows the previously inserted one (sequential inserts).
   // REQUIRES: no equal key is in the list; external synchronisation.
-  void Insert(const char* key);
+  Neighbours Insert(const char* key);
+  // Links a key returned by AllocateKey between `prev` and `next`, keys of
+  // the list that are adjacent at level 0 (null prev: `next` is the first;
+  // null next: `prev` is the last), without a search, when the key's height
+  // is 1 (three keys in four). Otherwise returns false having done nothing,
+  // and the key is to be passed to Insert.
+  // REQUIRES: prev < key < next; external synchronisation.
+  bool InsertBetween(const char* key, const char* prev, const char* next);
 
   class Iterator {
    public:
@@ -133,6 +145,10 @@ class SkipList {
 template <class Comparator>
 struct SkipList<Comparator>::Node {
   using Link = std::atomic<Node*>;
+
+  static Node* Of(const char* key) {
+    return reinterpret_cast<Node*>(const_cast<char*>(key) - sizeof(Link));
+  }
 
   Link* Links() { return reinterpret_cast<Link*>(this); }
   const char* Key() const { return reinterpret_cast<const char*>(this) + sizeof(Link); }
@@ -253,8 +269,28 @@ SkipList<Comparator>::SkipList(Comparator cmp, Arena* arena)
 }
 
 template <class Comparator>
-void SkipList<Comparator>::Insert(const char* key) {
-  Node* x = reinterpret_cast<Node*>(const_cast<char*>(key) - sizeof(typename Node::Link));
+bool SkipList<Comparator>::InsertBetween(const char* key, const char* prev, const char* next) {
+  Node* x = Node::Of(key);
+  if (x->UnstashHeight() != 1) {
+    return false;
+  }
+  Node* const before = prev == nullptr ? head_ : Node::Of(prev);
+  Node* const after = next == nullptr ? nullptr : Node::Of(next);
+  assert(before->NoBarrierNext(0) == after);
+  assert(before == head_ || compare_(before->Key(), compare_.Decode(key)) < 0);
+  assert(after == nullptr || compare_(after->Key(), compare_.Decode(key)) > 0);
+  x->NoBarrierSetNext(0, after);
+  before->SetNext(0, x);  // publishes x
+  // The splice stays true: x is only at level 0, after `before`.
+  if (splice_prev_[0] == before) {
+    splice_next_[0] = x;
+  }
+  return true;
+}
+
+template <class Comparator>
+typename SkipList<Comparator>::Neighbours SkipList<Comparator>::Insert(const char* key) {
+  Node* x = Node::Of(key);
   const int height = x->UnstashHeight();
   const DecodedKey decoded = compare_.Decode(key);
 
@@ -310,11 +346,14 @@ void SkipList<Comparator>::Insert(const char* key) {
   }
   assert(splice_next_[0] == nullptr || compare_(splice_next_[0]->Key(), decoded) > 0);
 
+  const Neighbours neighbours = {splice_prev_[0] == head_ ? nullptr : splice_prev_[0]->Key(),
+                                 splice_next_[0] == nullptr ? nullptr : splice_next_[0]->Key()};
   for (int i = 0; i < height; ++i) {
     x->NoBarrierSetNext(i, splice_next_[i]);
     splice_prev_[i]->SetNext(i, x);  // publishes x at level i
     splice_prev_[i] = x;
   }
+  return neighbours;
 }
 
 }  // namespace aeternus

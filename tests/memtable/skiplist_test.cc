@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <map>
 #include <numeric>
 #include <random>
 #include <set>
@@ -218,6 +219,52 @@ TEST(SkipListTest, FillGapsInReverse) {
     }
   }
   InsertAllAndCheck(order);
+}
+
+// Insert reports the level-0 neighbours of the key; InsertBetween links a
+// key of height 1 there without a search, and declines the others. Mixed
+// with ordinary inserts (whose splice it must keep true), the list stays
+// whole.
+TEST(SkipListTest, InsertBetweenKnownNeighbours) {
+  Arena arena;
+  List list(U64Comparator{}, &arena);
+  std::set<std::uint64_t> model;
+  std::mt19937_64 rng(5);
+  auto key_of = [](const char* k) { return k == nullptr ? std::uint64_t{0} : U64Comparator::Decode(k); };
+  // key -> its address in the list, to name neighbours.
+  std::map<std::uint64_t, const char*> address;
+  int between = 0;
+  int declined = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint64_t k = 2 + (rng() % 1'000'000) * 2;  // even, never 0
+    if (!model.insert(k).second) {
+      continue;
+    }
+    char* p = list.AllocateKey(sizeof(k));
+    std::memcpy(p, &k, sizeof(k));
+    auto next = address.upper_bound(k);
+    const char* next_key = next == address.end() ? nullptr : next->second;
+    const char* prev_key = next == address.begin() ? nullptr : std::prev(next)->second;
+    if (i % 3 != 0 && list.InsertBetween(p, prev_key, next_key)) {
+      ++between;
+    } else {
+      if (i % 3 != 0) {
+        ++declined;
+      }
+      const List::Neighbours at = list.Insert(p);
+      ASSERT_EQ(key_of(at.prev), key_of(prev_key)) << k;
+      ASSERT_EQ(key_of(at.next), key_of(next_key)) << k;
+    }
+    address[k] = p;
+    if (i < 64 || i % 4999 == 0) {
+      ASSERT_NO_FATAL_FAILURE(ExpectMatches(list, model)) << "after " << i + 1;
+    }
+  }
+  ExpectMatches(list, model);
+  // Three keys in four have height 1.
+  const double share = static_cast<double>(between) / (between + declined);
+  EXPECT_GT(share, 0.7);
+  EXPECT_LT(share, 0.8);
 }
 
 // Readers iterate, seek and step both ways while one writer inserts in
