@@ -45,7 +45,6 @@ class Keyspace {
 
   DB* db() const { return db_; }
   KeyLocks& locks() { return locks_; }
-  const WriteOptions& write_options() const { return write_options_; }
 
   // Reads `key` as of `snapshot` (null: the latest state) at `now_ms`. An
   // expired key is kMissing. Errors other than NotFound are returned.
