@@ -8,9 +8,15 @@
 namespace aeternus {
 
 namespace {
-// The internal key of an entry: fixed32 size, then the bytes.
+// The internal key of an entry: varint32 size, then the bytes.
 inline std::string_view EntryKey(const char* entry) {
-  return {entry + 4, DecodeFixed32(entry)};
+  std::uint32_t len = static_cast<unsigned char>(*entry);
+  if (len < 0x80) {
+    return {entry + 1, len};
+  }
+  // Entries are written by Add, so the varint is known to be well formed.
+  const char* p = GetVarint32Ptr(entry, entry + 5, &len);
+  return {p, len};
 }
 
 // The sequence of an entry.
@@ -87,13 +93,13 @@ MemTable::KeyComparator::DecodedKey MemTable::KeyComparator::Decode(const char* 
 }
 
 int MemTable::KeyComparator::operator()(const char* entry, const DecodedKey& key) const {
-  const std::uint32_t size = DecodeFixed32(entry);
-  const std::string_view user_key(entry + 4, size - kTrailerSize);
+  const std::string_view ikey = EntryKey(entry);
+  const std::string_view user_key(ikey.data(), ikey.size() - kTrailerSize);
   int r = CompareBytes(user_key, key.user_key);
   if (r != 0) {
     return r;
   }
-  const std::uint64_t trailer = DecodeFixed64(entry + 4 + size - kTrailerSize);
+  const std::uint64_t trailer = DecodeFixed64(user_key.data() + user_key.size());
   return trailer > key.trailer ? -1 : (trailer < key.trailer ? 1 : 0);
 }
 
@@ -134,12 +140,10 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
 
   const std::size_t ikey_size = key.size() + kTrailerSize;
   const std::size_t back_link_size = index_.enabled() ? sizeof(const char*) : 0;
-  const std::size_t size =
-      4 + ikey_size + VarintLength(value.size()) + value.size() + back_link_size;
+  const std::size_t size = VarintLength(ikey_size) + ikey_size + VarintLength(value.size()) +
+                           value.size() + back_link_size;
   char* buf = table_.AllocateKey(size);
-  char* p = buf;
-  EncodeFixed32(p, static_cast<std::uint32_t>(ikey_size));
-  p += 4;
+  char* p = EncodeVarint32(buf, static_cast<std::uint32_t>(ikey_size));
   std::memcpy(p, key.data(), key.size());
   p += key.size();
   EncodeFixed64(p, PackTrailer(seq, type));

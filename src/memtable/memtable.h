@@ -85,7 +85,7 @@ class MemTable {
  private:
   // Each entry is a skip list key, stored inline after its node's links
   // (in memory only, never persisted):
-  //   fixed32 internal_key_size | internal_key | varint32 value_size | value
+  //   varint32 internal_key_size | internal_key | varint32 value_size | value
   //   [| back_link:8, with the hash index]
   // where internal_key = user_key | trailer:fixed64, and back_link is the
   // address of the entry before it in the list (writer-only; it lets a new
