@@ -9,7 +9,9 @@
 // one fragmented RangeTombstoneList per state.
 // Thread safety: Add needs external synchronisation (the write-group leader);
 // Get, NewIterator and RangeTombstones may run concurrently with one Add.
-// Invariants: (1) entries never change once in; (2) (user key, sequence) is
+// Invariants: (1) an entry's internal key and value never change once in
+// (its back link, after them, is rewritten by the writer alone, and no
+// reader reads past the value); (2) (user key, sequence) is
 // unique; (3) an entry with sequence s is visible to readers only once the
 // DB publishes s as its last sequence, so a reader never sees half a batch.
 

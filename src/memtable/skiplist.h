@@ -14,9 +14,10 @@
 // writer at a time). Readers need none; they only require that the list
 // outlives them.
 // Invariants: (1) nodes are never freed until the arena is destroyed;
-// (2) a node's key and its links at every level, once published by a
-// release store, never change except that higher nodes are linked in above
-// it; (3) keys are unique.
+// (2) a node's links at every level, once published by a release store,
+// never change except that nodes are linked in next to it, and the bytes of
+// its key that the comparator reads never change (the owner may keep bytes
+// in the key that only the writer reads and writes); (3) keys are unique.
 
 #include <atomic>
 #include <cassert>

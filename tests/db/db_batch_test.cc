@@ -301,6 +301,74 @@ TEST_F(DBBatchTest, ConcurrentReadersSeeBatchesWhole) {
   }
 }
 
+// Batches large enough to be inserted sorted by key, each writing every key
+// several times, into memtables with a hash index: a key's versions then
+// reach the memtable newest first, and the index must keep following the
+// newest. Readers, at a snapshot or at the latest state, see each key's
+// last write in one batch, never an earlier write of it or another batch's.
+TEST_F(DBBatchTest, RepeatedKeysInSortedBatchesWithTheMemTableHashIndex) {
+  options_.memtable_hash_index_size_ratio = 0.25;
+  ASSERT_OK(Reopen());
+  constexpr int kKeys = 10;
+  constexpr int kWritesPerKey = 4;
+  constexpr int kBatches = 600;
+  auto final_value = [](int b) { return "final" + std::to_string(b); };
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::string first_bad;
+  std::mutex mu;
+  std::thread reader([&] {
+    while (!done.load()) {
+      const Snapshot* snap = db().GetSnapshot();
+      ReadOptions ro;
+      ro.snapshot = snap;
+      std::vector<std::string> values;
+      for (int k = 0; k < kKeys; ++k) {
+        std::string v;
+        if (db().Get(ro, "g" + std::to_string(k), &v).ok()) {
+          values.push_back(v);
+        }
+      }
+      db().ReleaseSnapshot(snap);
+      bool ok = values.empty() || values.size() == kKeys;
+      for (const auto& v : values) {
+        ok = ok && v == values.front() && v.starts_with("final");
+      }
+      if (!ok) {
+        std::lock_guard<std::mutex> l(mu);
+        if (bad++ == 0) {
+          for (const auto& v : values) {
+            first_bad += v + " ";
+          }
+        }
+      }
+    }
+  });
+  Status write_status;
+  for (int b = 0; b < kBatches && write_status.ok(); ++b) {
+    WriteBatch batch;
+    for (int w = 0; w < kWritesPerKey; ++w) {
+      for (int k = 0; k < kKeys; ++k) {
+        batch.Put("g" + std::to_string(k), w + 1 == kWritesPerKey
+                                               ? final_value(b)
+                                               : "early" + std::to_string(b) + "." + std::to_string(w));
+      }
+    }
+    ASSERT_GE(batch.Count(), 16u);
+    write_status = Write(&batch);
+    if (b % 100 == 0 && write_status.ok()) {
+      EXPECT_EQ(Get("g3"), final_value(b));
+    }
+  }
+  done = true;
+  reader.join();
+  ASSERT_OK(write_status);
+  EXPECT_EQ(bad.load(), 0) << "first bad view: " << first_bad;
+  for (int k = 0; k < kKeys; ++k) {
+    EXPECT_EQ(Get("g" + std::to_string(k)), final_value(kBatches - 1));
+  }
+}
+
 TEST_F(DBBatchTest, BatchLargerThanWriteBufferIsApplied) {
   WriteBatch batch;
   for (int i = 0; i < 1000; ++i) {

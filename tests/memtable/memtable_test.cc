@@ -511,21 +511,26 @@ TEST(MemTableTest, VariedKeysInSortedRuns) {
 // Fillseq-like: ascending 16-byte keys, then a second pass of newer
 // versions of the same keys, also ascending (each version sorts before the
 // previous one, so the splice is missed at the first insert of each key).
+// With a hash index, the second pass links each new version in front of
+// the key's first without a search (when its tower is one level high).
 TEST(MemTableTest, SequentialKeysTwice) {
-  MemTable mem(1);
-  Model model;
-  SequenceNumber seq = 1;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int i = 0; i < 3000; ++i) {
-      char k[32];
-      std::snprintf(k, sizeof(k), "%016d", i);
-      std::string v = std::to_string(seq);
-      mem.Add(seq, ValueType::kValue, k, v);
-      model[InternalKey(k, seq, ValueType::kValue)] = v;
-      ++seq;
+  for (std::size_t index_bytes : {std::size_t{0}, std::size_t{64 << 10}}) {
+    SCOPED_TRACE("index bytes " + std::to_string(index_bytes));
+    MemTable mem(1, nullptr, 0, index_bytes);
+    Model model;
+    SequenceNumber seq = 1;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (int i = 0; i < 3000; ++i) {
+        char k[32];
+        std::snprintf(k, sizeof(k), "%016d", i);
+        std::string v = std::to_string(seq);
+        mem.Add(seq, ValueType::kValue, k, v);
+        model[InternalKey(k, seq, ValueType::kValue)] = v;
+        ++seq;
+      }
     }
+    ExpectMatches(mem, model);
   }
-  ExpectMatches(mem, model);
 }
 
 }  // namespace

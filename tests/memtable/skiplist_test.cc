@@ -267,6 +267,46 @@ TEST(SkipListTest, InsertBetweenKnownNeighbours) {
   EXPECT_LT(share, 0.8);
 }
 
+// A key linked by InsertBetween right after the splice's node, then a key
+// inserted between that node and it: the splice must have moved to the
+// linked key, or the second insert would link past it and lose it. Each
+// trial first inserts a different number of far keys, so that the linked
+// key's tower height varies (InsertBetween declines towers above 1).
+TEST(SkipListTest, InsertBetweenAtTheSpliceKeepsTheSpliceTrue) {
+  int linked = 0;
+  for (int far_keys = 0; far_keys < 16; ++far_keys) {
+    Arena arena;
+    List list(U64Comparator{}, &arena);
+    std::set<std::uint64_t> model;
+    auto insert = [&](std::uint64_t k) {
+      Insert(list, k);
+      model.insert(k);
+    };
+    for (int i = 0; i < far_keys; ++i) {
+      insert(1000 + static_cast<std::uint64_t>(i));
+    }
+    insert(30);
+    insert(10);  // the splice is now at 10, before 30
+    List::Iterator it(&list);
+    it.Seek(10);
+    const char* ten = it.key();
+    it.Next();
+    const char* thirty = it.key();
+    const std::uint64_t twenty = 20;
+    char* p = list.AllocateKey(sizeof(twenty));
+    std::memcpy(p, &twenty, sizeof(twenty));
+    if (list.InsertBetween(p, ten, thirty)) {
+      ++linked;
+    } else {
+      list.Insert(p);
+    }
+    model.insert(twenty);
+    insert(15);  // between 10 and 20
+    ASSERT_NO_FATAL_FAILURE(ExpectMatches(list, model)) << far_keys << " far keys";
+  }
+  EXPECT_GT(linked, 0);
+}
+
 // Readers iterate, seek and step both ways while one writer inserts in
 // sequential runs and at random. Every key published before a reader's
 // operation must be found; what it sees must be sorted.
