@@ -1,7 +1,8 @@
 // The public API against a model: the bytes are a program of puts,
 // deletes, range deletes, batches, flushes, compactions, reopens, gets and
 // scans on a small key space, run on an in-memory file system; every read
-// must agree with a std::map of the live pairs.
+// must agree with a std::map of the live pairs. Memtables run with and
+// without their hash index.
 
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Options options;
   options.write_buffer_size = 64 << 10;
   options.l0_compaction_trigger = 2;
+  // Memtables without a hash index, with one of 64 slots (full after 48
+  // keys), or with one for every key; picked by the input's length so that
+  // the program's bytes keep their meaning.
+  constexpr double kIndexRatios[] = {0, 64.0 * 8 / (64 << 10), 0.25};
+  options.memtable_hash_index_size_ratio = kIndexRatios[size % 3];
   std::unique_ptr<DB> db;
   if (!DBImpl::Open(options, "/db", &fs, &db).ok()) {
     __builtin_trap();
