@@ -87,6 +87,7 @@ class AeternusBackend final : public Backend {
         {"write_buffer_size", FormatBytes(o.write_buffer_size)},
         {"max_write_buffer_number (frozen)", std::to_string(o.max_write_buffer_number)},
         {"memtable_bloom_size_ratio", FormatRatio(o.memtable_bloom_size_ratio)},
+        {"memtable_hash_index_size_ratio", FormatRatio(o.memtable_hash_index_size_ratio)},
         {"block_size", FormatBytes(o.block_size)},
         {"block_cache_capacity", FormatBytes(o.block_cache_capacity)},
         {"mapped_table_capacity", FormatBytes(o.mapped_table_capacity)},
