@@ -178,10 +178,10 @@ void MemTable::LinkWithBackLinks(char* entry, std::uint64_t hash, std::string_vi
   // A version newer than the key's newest sorts right before it: between
   // that entry and its back link, with no search when the height allows.
   const char* newest = index_.Find(hash, HasUserKey(user_key)).entry;
-  if (newest != nullptr && EntrySequence(newest) < seq &&
-      table_.InsertBetween(entry, BackLink(newest), newest)) {
+  if (newest != nullptr && EntrySequence(newest) < seq) {
     at = {BackLink(newest), newest};
-  } else {
+  }
+  if (at.next == nullptr || !table_.InsertBetween(entry, at.prev, at.next)) {
     at = table_.Insert(entry);
   }
   SetBackLink(entry, at.prev);
@@ -208,7 +208,7 @@ MemTable::GetResult MemTable::Get(const LookupKey& key) const {
     // write not yet published): the skip list holds the older ones.
     return SearchTable(key);
   }
-  if (lookup.known) {
+  if (lookup.KnownAbsent()) {
     return {};
   }
   // A key without a slot in a full index has all its entries in the filter

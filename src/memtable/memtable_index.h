@@ -59,14 +59,15 @@ class MemTableIndex {
   // entry whose sequence the DB had published when it began.
   struct Lookup {
     // The newest entry of the key added so far (it may be newer than the
-    // reader's sequence), or null.
+    // reader's sequence), or null: then the skip list must be searched,
+    // unless KnownAbsent().
     const char* entry = nullptr;
-    // Whether `entry` is the whole answer: when null, the key has no entry
-    // the reader may read. False: search the skip list.
-    bool known = false;
     // The state when the lookup began. With kPartial, a key without a slot
     // has no entry that an index would follow.
     State state = State::kOff;
+
+    // The key has no entry the reader may read.
+    bool KnownAbsent() const { return entry == nullptr && state == State::kComplete; }
   };
   // `hash`: BloomHash of the user key; `is_key(e)`: whether entry e has it.
   template <class IsKey>
@@ -136,10 +137,10 @@ MemTableIndex::Lookup MemTableIndex::Find(std::uint64_t hash, IsKey&& is_key) co
   for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
     const std::uint64_t current = Slot(i).load(std::memory_order_acquire);
     if (current == 0) {
-      return {nullptr, state == State::kComplete, state};
+      return {nullptr, state};
     }
     if (Tag(current) == tag && is_key(EntryOf(current))) {
-      return {EntryOf(current), true, state};
+      return {EntryOf(current), state};
     }
   }
 }

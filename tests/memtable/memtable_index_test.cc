@@ -52,11 +52,10 @@ TEST(MemTableIndexTest, FollowsTheNewestEntryOfEachKey) {
   idx.Add("b", 7);  // older, added later (a group sorted by key): ignored
   const Entry* a6 = idx.Add("a", 6);
   EXPECT_EQ(idx.Find("a").entry, Index::Address(*a6));
-  EXPECT_TRUE(idx.Find("a").known);
   EXPECT_EQ(idx.Find("b").entry, Index::Address(*b9));
   const MemTableIndex::Lookup absent = idx.Find("c");
   EXPECT_EQ(absent.entry, nullptr);
-  EXPECT_TRUE(absent.known);
+  EXPECT_TRUE(absent.KnownAbsent());
   EXPECT_EQ(idx.index.state(), MemTableIndex::State::kComplete);
 }
 
@@ -70,7 +69,7 @@ TEST(MemTableIndexTest, KeysOfTheSameHashAreToldApart) {
   EXPECT_EQ(idx.Find("y", 42).entry, Index::Address(*y));
   EXPECT_NE(x, x3);
   EXPECT_EQ(idx.Find("z", 42).entry, nullptr);
-  EXPECT_TRUE(idx.Find("z", 42).known);
+  EXPECT_TRUE(idx.Find("z", 42).KnownAbsent());
 }
 
 // 64 slots take 48 keys; later keys are not indexed, and a miss is then
@@ -86,16 +85,15 @@ TEST(MemTableIndexTest, FullIndexStopsTakingKeysButFollowsTheOnesItHas) {
     const std::string key = "key" + std::to_string(i);
     MemTableIndex::Lookup found = idx.Find(key);
     if (found.entry == nullptr) {
-      EXPECT_FALSE(found.known) << key;
+      EXPECT_FALSE(found.KnownAbsent()) << key;
       continue;
     }
     ++indexed;
-    EXPECT_TRUE(found.known);
     const Entry* newer = idx.Add(key, 2);
     EXPECT_EQ(idx.Find(key).entry, Index::Address(*newer)) << key;
   }
   EXPECT_EQ(indexed, 48);
-  EXPECT_FALSE(idx.Find("absent").known);
+  EXPECT_FALSE(idx.Find("absent").KnownAbsent());
 }
 
 TEST(MemTableIndexTest, SizeIsAPowerOfTwoOfSlotsOrNone) {
