@@ -21,6 +21,22 @@ namespace {
 class DBBatchTest : public DBTestBase {
  protected:
   void SetUp() override { ASSERT_OK(Open()); }
+
+  // The values of keys g0..g<n-1> that are present, read at one snapshot.
+  std::vector<std::string> GetKeysAtOneSnapshot(int n) {
+    const Snapshot* snap = db().GetSnapshot();
+    ReadOptions ro;
+    ro.snapshot = snap;
+    std::vector<std::string> values;
+    for (int k = 0; k < n; ++k) {
+      std::string v;
+      if (db().Get(ro, "g" + std::to_string(k), &v).ok()) {
+        values.push_back(v);
+      }
+    }
+    db().ReleaseSnapshot(snap);
+    return values;
+  }
 };
 
 // Records the updates a batch holds, as text.
@@ -255,16 +271,7 @@ TEST_F(DBBatchTest, ConcurrentReadersSeeBatchesWhole) {
           values.emplace_back(it->value());
         }
       } else {
-        const Snapshot* snap = db().GetSnapshot();
-        ReadOptions ro;
-        ro.snapshot = snap;
-        for (int k = 0; k < kKeys; ++k) {
-          std::string v;
-          if (db().Get(ro, "g" + std::to_string(k), &v).ok()) {
-            values.push_back(v);
-          }
-        }
-        db().ReleaseSnapshot(snap);
+        values = GetKeysAtOneSnapshot(kKeys);
       }
       bool ok = values.empty() || values.size() == kKeys;
       for (const auto& v : values) {
@@ -319,17 +326,7 @@ TEST_F(DBBatchTest, RepeatedKeysInSortedBatchesWithTheMemTableHashIndex) {
   std::mutex mu;
   std::thread reader([&] {
     while (!done.load()) {
-      const Snapshot* snap = db().GetSnapshot();
-      ReadOptions ro;
-      ro.snapshot = snap;
-      std::vector<std::string> values;
-      for (int k = 0; k < kKeys; ++k) {
-        std::string v;
-        if (db().Get(ro, "g" + std::to_string(k), &v).ok()) {
-          values.push_back(v);
-        }
-      }
-      db().ReleaseSnapshot(snap);
+      const std::vector<std::string> values = GetKeysAtOneSnapshot(kKeys);
       bool ok = values.empty() || values.size() == kKeys;
       for (const auto& v : values) {
         ok = ok && v == values.front() && v.starts_with("final");
