@@ -191,10 +191,10 @@ class DBIterator final : public Iterator {
       if (ikey.sequence > sequence_) {
         continue;
       }
-      if (skipping && ikey.user_key <= std::string_view(saved_key_)) {
+      if (skipping && CompareBytes(ikey.user_key, saved_key_) <= 0) {
         continue;
       }
-      if (upper_ && ikey.user_key >= std::string_view(*upper_)) {
+      if (upper_ && CompareBytes(ikey.user_key, *upper_) >= 0) {
         break;
       }
       if (ikey.type == ValueType::kDeletion || Covered(ikey.user_key, ikey.sequence)) {

@@ -10,93 +10,124 @@ namespace {
 class MergingIterator final : public InternalIterator {
  public:
   explicit MergingIterator(std::vector<std::unique_ptr<InternalIterator>> children)
-      : children_(std::move(children)) {
+      : owned_(std::move(children)) {
+    children_.reserve(owned_.size());
+    for (auto& c : owned_) {
+      children_.emplace_back(c.get());
+    }
     heap_.reserve(children_.size());
   }
 
   bool Valid() const override { return status_.ok() && !heap_.empty(); }
 
   void SeekToFirst() override {
-    for (auto& c : children_) {
-      c->SeekToFirst();
+    for (Child& c : children_) {
+      c.iter->SeekToFirst();
+      c.Update();
     }
     Rebuild(Direction::kForward);
   }
   void SeekToLast() override {
-    for (auto& c : children_) {
-      c->SeekToLast();
+    for (Child& c : children_) {
+      c.iter->SeekToLast();
+      c.Update();
     }
     Rebuild(Direction::kReverse);
   }
   void Seek(std::string_view target) override {
-    for (auto& c : children_) {
-      c->Seek(target);
+    for (Child& c : children_) {
+      c.iter->Seek(target);
+      c.Update();
     }
     Rebuild(Direction::kForward);
   }
   void SeekForPrev(std::string_view target) override {
-    for (auto& c : children_) {
-      c->SeekForPrev(target);
+    for (Child& c : children_) {
+      c.iter->SeekForPrev(target);
+      c.Update();
     }
     Rebuild(Direction::kReverse);
   }
 
   void Next() override {
-    InternalIterator* current = heap_.front();
+    Child* current = heap_.front();
     if (direction_ != Direction::kForward) {
       // Move every other child to its first entry after key().
-      key_copy_.assign(current->key());
-      for (auto& c : children_) {
-        if (c.get() == current) {
-          continue;
-        }
-        c->Seek(key_copy_);
-        if (c->Valid() && CompareInternalKeys(c->key(), key_copy_) == 0) {
-          c->Next();
+      key_copy_.assign(current->key);
+      for (Child& c : children_) {
+        if (&c != current) {
+          c.iter->Seek(key_copy_);
+          if (c.iter->Valid() && CompareInternalKeys(c.iter->key(), key_copy_) == 0) {
+            c.iter->Next();
+          }
+          c.Update();
         }
       }
-      current->Next();
+      current->iter->Next();
+      current->Update();
       Rebuild(Direction::kForward);
       return;
     }
-    current->Next();
+    current->iter->Next();
+    current->Update();
     FixTop(current);
   }
 
   void Prev() override {
-    InternalIterator* current = heap_.front();
+    Child* current = heap_.front();
     if (direction_ != Direction::kReverse) {
       // Move every other child to its last entry before key().
-      key_copy_.assign(current->key());
-      for (auto& c : children_) {
-        if (c.get() == current) {
-          continue;
-        }
-        c->Seek(key_copy_);
-        if (c->Valid()) {
-          c->Prev();
-        } else if (c->status().ok()) {
-          c->SeekToLast();
+      key_copy_.assign(current->key);
+      for (Child& c : children_) {
+        if (&c != current) {
+          c.iter->Seek(key_copy_);
+          if (c.iter->Valid()) {
+            c.iter->Prev();
+          } else if (c.iter->status().ok()) {
+            c.iter->SeekToLast();
+          }
+          c.Update();
         }
       }
-      current->Prev();
+      current->iter->Prev();
+      current->Update();
       Rebuild(Direction::kReverse);
       return;
     }
-    current->Prev();
+    current->iter->Prev();
+    current->Update();
     FixTop(current);
   }
 
-  std::string_view key() const override { return heap_.front()->key(); }
-  std::string_view value() const override { return heap_.front()->value(); }
+  std::string_view key() const override { return heap_.front()->key; }
+  std::string_view value() const override { return heap_.front()->value; }
   Status status() const override { return status_; }
 
  private:
   enum class Direction { kForward, kReverse };
 
+  // A child with its validity, key and value read once per move, so that
+  // the heap compares keys without virtual calls. key and value view the
+  // child's current entry: valid until the child moves again, when
+  // Update() is called.
+  struct Child {
+    explicit Child(InternalIterator* i) : iter(i) {}
+
+    InternalIterator* iter;
+    bool valid = false;
+    std::string_view key;
+    std::string_view value;
+
+    void Update() {
+      valid = iter->Valid();
+      key = valid ? iter->key() : std::string_view();
+      value = valid ? iter->value() : std::string_view();
+    }
+  };
+
   // True when a should be nearer the top of the heap than b.
-  bool Before(const InternalIterator* a, const InternalIterator* b) const {
-    int r = CompareInternalKeys(a->key(), b->key());
+  bool Before(const Child* a, const Child* b) const {
+    int r = CompareInternalKeys(a->key, b->key);
     return direction_ == Direction::kForward ? r < 0 : r > 0;
   }
 
@@ -104,10 +135,10 @@ class MergingIterator final : public InternalIterator {
     direction_ = direction;
     status_ = Status::OK();
     heap_.clear();
-    for (auto& c : children_) {
-      if (c->Valid()) {
-        heap_.push_back(c.get());
-      } else if (Status s = c->status(); !s.ok()) {
+    for (Child& c : children_) {
+      if (c.valid) {
+        heap_.push_back(&c);
+      } else if (Status s = c.iter->status(); !s.ok()) {
         status_ = std::move(s);
         heap_.clear();
         return;
@@ -119,12 +150,12 @@ class MergingIterator final : public InternalIterator {
   }
 
   // The top child has moved: restore the heap.
-  void FixTop(InternalIterator* top) {
-    if (top->Valid()) {
+  void FixTop(Child* top) {
+    if (top->valid) {
       SiftDown(0);
       return;
     }
-    if (Status s = top->status(); !s.ok()) {
+    if (Status s = top->iter->status(); !s.ok()) {
       status_ = std::move(s);
       heap_.clear();
       return;
@@ -138,7 +169,7 @@ class MergingIterator final : public InternalIterator {
 
   void SiftDown(std::size_t i) {
     const std::size_t n = heap_.size();
-    InternalIterator* item = heap_[i];
+    Child* item = heap_[i];
     while (true) {
       std::size_t child = 2 * i + 1;
       if (child >= n) {
@@ -156,8 +187,9 @@ class MergingIterator final : public InternalIterator {
     heap_[i] = item;
   }
 
-  std::vector<std::unique_ptr<InternalIterator>> children_;
-  std::vector<InternalIterator*> heap_;  // valid children; top = current entry
+  std::vector<std::unique_ptr<InternalIterator>> owned_;
+  std::vector<Child> children_;  // one per owned_ iterator; never resized
+  std::vector<Child*> heap_;     // valid children; top = current entry
   Direction direction_ = Direction::kForward;
   Status status_;
   std::string key_copy_;

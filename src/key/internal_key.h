@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "util/coding.h"
+#include "util/compare_bytes.h"
 
 namespace aeternus {
 
@@ -87,12 +88,12 @@ inline bool ParseInternalKey(std::string_view internal_key, ParsedInternalKey* o
 
 // Bytewise comparison of user keys (unsigned, as std::string_view does).
 inline int CompareUserKeys(std::string_view a, std::string_view b) {
-  return a.compare(b);
+  return CompareBytes(a, b);
 }
 
 // <0, 0, >0 as a sorts before, with, after b in internal key order.
 inline int CompareInternalKeys(std::string_view a, std::string_view b) {
-  int r = ExtractUserKey(a).compare(ExtractUserKey(b));
+  int r = CompareBytes(ExtractUserKey(a), ExtractUserKey(b));
   if (r != 0) {
     return r;
   }

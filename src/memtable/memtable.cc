@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "filter/bloom.h"
+#include "util/compare_bytes.h"
 
 namespace aeternus {
 
@@ -57,33 +58,6 @@ inline auto HasUserKey(std::string_view user_key) {
   return [user_key](const char* entry) { return ExtractUserKey(EntryKey(entry)) == user_key; };
 }
 
-// Bytewise (unsigned) three-way comparison, as std::string_view::compare
-// but inline: eight bytes at a time, as big-endian words, up to 32 bytes.
-inline int CompareBytes(std::string_view a, std::string_view b) {
-  const std::size_t n = std::min(a.size(), b.size());
-  if (n > 32) {
-    int r = std::memcmp(a.data(), b.data(), n);
-    if (r != 0) {
-      return r;
-    }
-  } else {
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t x = __builtin_bswap64(DecodeFixed64(a.data() + i));
-      std::uint64_t y = __builtin_bswap64(DecodeFixed64(b.data() + i));
-      if (x != y) {
-        return x < y ? -1 : 1;
-      }
-    }
-    for (; i < n; ++i) {
-      int d = static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]);
-      if (d != 0) {
-        return d;
-      }
-    }
-  }
-  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
-}
 }  // namespace
 
 std::string_view MemTableEntryKey(const char* entry) { return EntryKey(entry); }
