@@ -13,7 +13,7 @@ namespace aeternus {
 
 // Two-level iterator: the index block picks a data block, a BlockIter walks
 // it. Both BlockIters are members, re-pointed without allocating; the
-// current data block is pinned by data_block_ (it may come from the cache).
+// current data block is held by data_block_ (it may come from the cache).
 class TableIterator final : public InternalIterator {
  public:
   TableIterator(const TableReader* table, const TableReadOptions& options)
@@ -21,7 +21,7 @@ class TableIterator final : public InternalIterator {
     index_iter_.Init(table_->index_block_.get());
   }
 
-  bool Valid() const override { return data_block_ != nullptr && data_iter_.Valid(); }
+  bool Valid() const override { return data_block_.get() != nullptr && data_iter_.Valid(); }
 
   void SeekToFirst() override {
     if (!status_.ok()) {
@@ -98,7 +98,7 @@ class TableIterator final : public InternalIterator {
     if (status_.ok()) {
       status_ = std::move(s);
     }
-    data_block_.reset();
+    data_block_.Reset();
   }
 
   void IndexError() {
@@ -107,13 +107,13 @@ class TableIterator final : public InternalIterator {
   }
 
   // Points data_iter_ at the block of the current index entry. False (with
-  // data_block_ null) when the index is exhausted or on error.
+  // data_block_ empty) when the index is exhausted or on error.
   bool LoadDataBlock() {
     if (!index_iter_.Valid()) {
       if (!index_iter_.status().ok()) {
         IndexError();
       }
-      data_block_.reset();
+      data_block_.Reset();
       return false;
     }
     std::string_view v = index_iter_.value();
@@ -123,16 +123,15 @@ class TableIterator final : public InternalIterator {
                                   table_->footer_.index_handle.offset));
       return false;
     }
-    if (data_block_ != nullptr && handle.offset == data_offset_) {
+    if (data_block_.get() != nullptr && handle.offset == data_offset_) {
       return true;  // already loaded; the caller repositions data_iter_
     }
-    std::shared_ptr<const Block> block;
-    if (Status s = table_->GetDataBlock(options_, handle, index_iter_.entry_offset(), &block);
+    if (Status s =
+            table_->GetDataBlock(options_, handle, index_iter_.entry_offset(), &data_block_);
         !s.ok()) {
       SetError(std::move(s));
       return false;
     }
-    data_block_ = std::move(block);
     data_offset_ = handle.offset;
     data_iter_.Init(data_block_.get());
     if (options_.single_pass && data_offset_ >= passed_from_ + kWillNotNeedStep) {
@@ -144,7 +143,7 @@ class TableIterator final : public InternalIterator {
 
   // True when data_iter_ failed; records the error.
   bool DataFailed() {
-    if (data_block_ != nullptr && !data_iter_.status().ok()) {
+    if (data_block_.get() != nullptr && !data_iter_.status().ok()) {
       SetError(table_->Corruption("data block", data_offset_, data_iter_.status()));
       return true;
     }
@@ -152,7 +151,7 @@ class TableIterator final : public InternalIterator {
   }
 
   void SkipForward() {
-    while (status_.ok() && data_block_ != nullptr && !data_iter_.Valid()) {
+    while (status_.ok() && data_block_.get() != nullptr && !data_iter_.Valid()) {
       if (DataFailed()) {
         return;
       }
@@ -164,7 +163,7 @@ class TableIterator final : public InternalIterator {
   }
 
   void SkipBackward() {
-    while (status_.ok() && data_block_ != nullptr && !data_iter_.Valid()) {
+    while (status_.ok() && data_block_.get() != nullptr && !data_iter_.Valid()) {
       if (DataFailed()) {
         return;
       }
@@ -178,7 +177,7 @@ class TableIterator final : public InternalIterator {
   const TableReader* const table_;
   const TableReadOptions options_;
   BlockIter index_iter_;
-  std::shared_ptr<const Block> data_block_;  // null: not positioned in a block
+  PinnedBlock data_block_;                   // empty: not positioned in a block
   std::uint64_t data_offset_ = 0;            // offset of data_block_
   // single_pass: the blocks before passed_from_ were given to WillNotNeed,
   // in steps of at least kWillNotNeedStep bytes.
@@ -363,8 +362,7 @@ void TableReader::ReleaseMappedPages() {
 }
 
 Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHandle& handle,
-                                 std::uint32_t index_entry,
-                                 std::shared_ptr<const Block>* block) const {
+                                 std::uint32_t index_entry, PinnedBlock* block) const {
   if (verified_blocks_ != nullptr && StoredUncompressed(handle)) {
     // Read in place from the mapping: cheaper than a cache lookup, and the
     // cache keeps its room for blocks that cost a read or a decompression.
@@ -373,8 +371,8 @@ Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHan
     BlockContents contents;
     AE_RETURN_IF_ERROR(
         ReadBlock(*file_, file_size_, options_.file_name, handle, verify, &contents));
-    auto b = std::make_shared<const Block>(std::move(contents));
-    if (!b->well_formed()) {
+    if (!block->SetInPlace(std::move(contents)).well_formed()) {
+      block->Reset();
       return Corruption("malformed data block", handle.offset);
     }
     if (verify) {
@@ -383,13 +381,12 @@ Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHan
     if (mapped_ != nullptr && !options.single_pass) {
       mapped_->Touch(handle.offset, handle.size + kBlockTrailerSize);
     }
-    *block = std::move(b);
     return Status::OK();
   }
   BlockCache* cache = options_.block_cache;
   if (cache != nullptr) {
     if (auto cached = cache->Lookup(cache_id_, handle.offset); cached != nullptr) {
-      *block = std::move(cached);
+      block->SetShared(std::move(cached));
       return Status::OK();
     }
   }
@@ -410,7 +407,7 @@ Status TableReader::GetDataBlock(const TableReadOptions& options, const BlockHan
   if (mapped_ != nullptr && !options.single_pass) {
     mapped_->Touch(handle.offset, handle.size + kBlockTrailerSize);
   }
-  *block = std::move(b);
+  block->SetShared(std::move(b));
   return Status::OK();
 }
 
@@ -438,7 +435,7 @@ Status TableReader::Get(const TableReadOptions& options, std::string_view lookup
   if (!handle.DecodeFrom(v)) {
     return Corruption("bad block handle in index block", footer_.index_handle.offset);
   }
-  std::shared_ptr<const Block> block;
+  PinnedBlock block;
   AE_RETURN_IF_ERROR(GetDataBlock(options, handle, index_iter.entry_offset(), &block));
   BlockIter it;
   it.Init(block.get());

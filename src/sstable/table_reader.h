@@ -24,6 +24,7 @@
 #include "sstable/block.h"
 #include "sstable/format.h"
 #include "sstable/mapped_table_budget.h"
+#include "sstable/pinned_block.h"
 #include "sstable/table_properties.h"
 
 namespace aeternus {
@@ -120,7 +121,7 @@ class TableReader {
   // The data block at `handle`, which the index entry at offset
   // `index_entry` of the index block points to, from the cache or the file.
   Status GetDataBlock(const TableReadOptions& options, const BlockHandle& handle,
-                      std::uint32_t index_entry, std::shared_ptr<const Block>* block) const;
+                      std::uint32_t index_entry, PinnedBlock* block) const;
   // Whether the checksum of the data block of the index entry at
   // `index_entry` was verified in the file's mapping (see verified_blocks_).
   bool BlockVerified(std::uint32_t index_entry) const;
