@@ -1,5 +1,6 @@
 #include "sstable/block.h"
 
+#include <algorithm>
 #include <cassert>
 #include <limits>
 
@@ -52,6 +53,24 @@ Block::Block(BlockContents contents) : contents_(std::move(contents)) {
   num_restarts_ = num;
   // Entries without a restart point cannot be searched.
   well_formed_ = num > 0 || restart_offset_ == 0;
+}
+
+bool Block::RestartKey(std::uint32_t index, std::string_view* key) const {
+  assert(well_formed_ && index < num_restarts_);
+  const char* data = contents_.data.data();
+  const std::uint32_t offset = DecodeFixed32(data + restart_offset_ + std::size_t{index} * 4);
+  std::uint32_t shared = 0;
+  std::uint32_t non_shared = 0;
+  std::uint32_t value_size = 0;
+  const char* p = offset < restart_offset_
+                      ? DecodeEntry(data + offset, data + restart_offset_, &shared,
+                                    &non_shared, &value_size)
+                      : nullptr;
+  if (p == nullptr || shared != 0) {
+    return false;
+  }
+  *key = std::string_view(p, non_shared);
+  return true;
 }
 
 std::unique_ptr<InternalIterator> Block::NewIterator(BlockKeyOrder order) const {
@@ -190,6 +209,10 @@ void BlockIter::SeekToLast() {
 }
 
 void BlockIter::Seek(std::string_view target) {
+  Seek(target, 0, num_restarts_ > 0 ? num_restarts_ - 1 : 0);
+}
+
+void BlockIter::Seek(std::string_view target, std::uint32_t first, std::uint32_t last) {
   if (!status_.ok()) {
     return;
   }
@@ -200,8 +223,8 @@ void BlockIter::Seek(std::string_view target) {
   }
   // Binary search for the last restart point whose key < target. Restart
   // entries store whole keys, so they are compared in place.
-  std::uint32_t left = 0;
-  std::uint32_t right = num_restarts_ - 1;
+  std::uint32_t right = std::min(last, num_restarts_ - 1);
+  std::uint32_t left = std::min(first, right);
   const char* limit = data_ + restarts_;
   while (left < right) {
     const std::uint32_t mid = left + (right - left + 1) / 2;

@@ -44,6 +44,10 @@ class Block {
   std::size_t size() const { return contents_.data.size(); }
   // False when the restart array is malformed (every iterator reports it).
   bool well_formed() const { return well_formed_; }
+  std::uint32_t num_restarts() const { return num_restarts_; }
+  // The whole key stored at restart point `index`; false when that entry is
+  // malformed. REQUIRES: well_formed(), index < num_restarts().
+  bool RestartKey(std::uint32_t index, std::string_view* key) const;
 
   // REQUIRES: the Block outlives the iterator.
   std::unique_ptr<InternalIterator> NewIterator(
@@ -80,6 +84,11 @@ class BlockIter final : public InternalIterator {
   void SeekToFirst() override;
   void SeekToLast() override;
   void Seek(std::string_view target) override;
+  // As Seek, with the binary search confined to restart points
+  // [first, last]. REQUIRES: the last restart point whose key is below
+  // target (restart point 0 when none is) lies there, as
+  // IndexFences::Narrow gives.
+  void Seek(std::string_view target, std::uint32_t first, std::uint32_t last);
   void SeekForPrev(std::string_view target) override;
   void Next() override;
   void Prev() override;

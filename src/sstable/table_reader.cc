@@ -49,7 +49,7 @@ class TableIterator final : public InternalIterator {
     if (!status_.ok()) {
       return;
     }
-    index_iter_.Seek(target);
+    table_->SeekIndex(&index_iter_, target);
     if (LoadDataBlock()) {
       data_iter_.Seek(target);
     }
@@ -62,7 +62,7 @@ class TableIterator final : public InternalIterator {
     }
     // The first block whose last key >= target holds the last key <= target,
     // or that key ends the block before it.
-    index_iter_.Seek(target);
+    table_->SeekIndex(&index_iter_, target);
     if (!index_iter_.Valid()) {
       if (index_iter_.status().ok()) {
         SeekToLast();  // every key is < target
@@ -244,6 +244,7 @@ Status TableReader::ReadMetaBlocks() {
   if (!index_block_->well_formed()) {
     return Corruption("malformed index block", footer_.index_handle.offset);
   }
+  index_fences_ = IndexFences(*index_block_);
   if (file_->MemoryMapped()) {
     const std::size_t bits = index_block_->size() / kMinIndexEntrySize + 1;
     verified_blocks_ = std::make_unique<std::atomic<std::uint64_t>[]>((bits + 63) / 64);
@@ -423,7 +424,7 @@ Status TableReader::Get(const TableReadOptions& options, std::string_view lookup
   }
   BlockIter index_iter;
   index_iter.Init(index_block_.get());
-  index_iter.Seek(lookup_internal_key);
+  SeekIndex(&index_iter, lookup_internal_key);
   if (!index_iter.Valid()) {
     if (!index_iter.status().ok()) {
       return Corruption("index block", footer_.index_handle.offset, index_iter.status());
@@ -466,6 +467,11 @@ Status TableReader::Get(const TableReadOptions& options, std::string_view lookup
   }
   result->sequence = parsed.sequence;
   return Status::OK();
+}
+
+void TableReader::SeekIndex(BlockIter* index_iter, std::string_view target) const {
+  const IndexFences::Range r = index_fences_.Narrow(target, index_block_->num_restarts());
+  index_iter->Seek(target, r.first, r.last);
 }
 
 std::unique_ptr<InternalIterator> TableReader::NewIterator(const TableReadOptions& options) const {

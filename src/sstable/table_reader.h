@@ -23,6 +23,7 @@
 #include "key/range_tombstone_list.h"
 #include "sstable/block.h"
 #include "sstable/format.h"
+#include "sstable/index_fences.h"
 #include "sstable/mapped_table_budget.h"
 #include "sstable/pinned_block.h"
 #include "sstable/table_properties.h"
@@ -118,6 +119,8 @@ class TableReader {
               std::uint64_t file_size);
 
   Status ReadMetaBlocks();
+  // Positions `index_iter` (over index_block_) at the first entry >= target.
+  void SeekIndex(BlockIter* index_iter, std::string_view target) const;
   // The data block at `handle`, which the index entry at offset
   // `index_entry` of the index block points to, from the cache or the file.
   Status GetDataBlock(const TableReadOptions& options, const BlockHandle& handle,
@@ -137,6 +140,7 @@ class TableReader {
   std::uint64_t cache_id_ = 0;
   Footer footer_;
   std::unique_ptr<Block> index_block_;
+  IndexFences index_fences_;  // of index_block_
   // For a memory-mapped file: a bit per kMinIndexEntrySize bytes of the
   // index block, set once the data block of the index entry starting there
   // was verified in the mapping (entries are at least that far apart, so
