@@ -145,18 +145,11 @@ class MemTableInserter final : public WriteBatch::Handler {
   MemTable* mem_;
 };
 
-// Collects a batch's point entries, to insert them in internal-key order:
-// each insert then starts from where the previous one went (the skip
-// list's splice) instead of from the top of the list.
+// Collects a batch's point entries, to insert them in internal-key order
+// (MemTable::AddSorted): the skip-list searches of neighbouring entries
+// then run side by side, and each insert starts from where they found.
 class SortedMemTableInserter final : public WriteBatch::Handler {
  public:
-  struct Entry {
-    std::string_view key;
-    std::string_view value;
-    SequenceNumber sequence;
-    ValueType type;
-  };
-
   SortedMemTableInserter(SequenceNumber seq, MemTable* mem, std::size_t count)
       : seq_(seq), mem_(mem) {
     entries_.reserve(count);
@@ -176,19 +169,18 @@ class SortedMemTableInserter final : public WriteBatch::Handler {
 
   // Inserts the point entries by user key, newest version first.
   void Finish() {
-    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-      const int c = a.key.compare(b.key);
-      return c != 0 ? c < 0 : a.sequence > b.sequence;
-    });
-    for (const Entry& e : entries_) {
-      mem_->Add(e.sequence, e.type, e.key, e.value);
-    }
+    std::sort(entries_.begin(), entries_.end(),
+              [](const MemTable::SortedEntry& a, const MemTable::SortedEntry& b) {
+                const int c = a.key.compare(b.key);
+                return c != 0 ? c < 0 : a.seq > b.seq;
+              });
+    mem_->AddSorted(entries_);
   }
 
  private:
   SequenceNumber seq_;
   MemTable* mem_;
-  std::vector<Entry> entries_;
+  std::vector<MemTable::SortedEntry> entries_;
 };
 }  // namespace
 

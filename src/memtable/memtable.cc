@@ -146,6 +146,28 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   }
 }
 
+void MemTable::AddSorted(std::span<const SortedEntry> entries) {
+  constexpr std::size_t kChunk = Table::kMaxPositions;
+  Table::DecodedKey keys[kChunk];
+  Table::Position positions[kChunk];
+  for (std::size_t begin = 0; begin < entries.size(); begin += kChunk) {
+    const std::size_t n = std::min(kChunk, entries.size() - begin);
+    for (std::size_t i = 0; i < n; ++i) {
+      const SortedEntry& e = entries[begin + i];
+      assert(e.type == ValueType::kValue || e.type == ValueType::kDeletion);
+      keys[i] = {e.key, PackTrailer(e.seq, e.type)};
+    }
+    table_.FindPositions(keys, n, positions);
+    // Each entry is inserted after the smaller ones of its chunk, as
+    // AimSplice requires.
+    for (std::size_t i = 0; i < n; ++i) {
+      const SortedEntry& e = entries[begin + i];
+      table_.AimSplice(keys[i], positions[i]);
+      Add(e.seq, e.type, e.key, e.value);
+    }
+  }
+}
+
 void MemTable::LinkWithBackLinks(char* entry, std::uint64_t hash, std::string_view user_key,
                                  SequenceNumber seq) {
   Table::Neighbours at{nullptr, nullptr};

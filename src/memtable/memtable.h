@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,19 @@ class MemTable {
   // end of the deleted range. REQUIRES: external synchronisation.
   void Add(SequenceNumber seq, ValueType type, std::string_view key,
            std::string_view value);
+
+  // A point update (kValue or kDeletion) for AddSorted.
+  struct SortedEntry {
+    std::string_view key;
+    std::string_view value;
+    SequenceNumber seq;
+    ValueType type;
+  };
+  // Adds point updates given in internal key order (user key ascending,
+  // sequence descending), as Add would one by one, but with the skip-list
+  // searches of up to 16 of them interleaved so that their cache misses
+  // overlap. REQUIRES: external synchronisation.
+  void AddSorted(std::span<const SortedEntry> entries);
 
   struct GetResult {
     enum class Kind { kNotFound, kValue, kDeletion } kind = Kind::kNotFound;

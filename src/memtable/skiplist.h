@@ -67,6 +67,24 @@ class SkipList {
   // REQUIRES: prev < key < next; external synchronisation.
   bool InsertBetween(const char* key, const char* prev, const char* next);
 
+  // Where a key goes: the last node before it at every level, as a search
+  // found them.
+  struct Position {
+    Node* prev[12];  // kMaxHeight
+  };
+  // Most keys FindPositions takes at once.
+  static constexpr std::size_t kMaxPositions = 16;
+  // Finds the positions of `n` keys (ascending, none in the list) with
+  // their searches interleaved: each round moves every unfinished search
+  // one node along, so that the cache misses of the n searches overlap
+  // instead of following one another.
+  // REQUIRES: n <= kMaxPositions; external synchronisation (a writer).
+  void FindPositions(const DecodedKey* keys, std::size_t n, Position* out) const;
+  // Aims the insert splice at `key` from `pos`, so that Insert(key) needs
+  // no search. REQUIRES: FindPositions gave pos for key, and every key
+  // inserted since is smaller than key; external synchronisation.
+  void AimSplice(const DecodedKey& key, const Position& pos);
+
   class Iterator {
    public:
     explicit Iterator(const SkipList* list) : list_(list) {}
@@ -109,6 +127,7 @@ class SkipList {
 
  private:
   static constexpr int kMaxHeight = 12;
+  static_assert(sizeof(Position::prev) / sizeof(Node*) == kMaxHeight);
 
   int GetMaxHeight() const { return max_height_.load(std::memory_order_relaxed); }
   Node* AllocateNode(std::size_t key_size, int height);
@@ -287,6 +306,71 @@ bool SkipList<Comparator>::InsertBetween(const char* key, const char* prev, cons
     splice_next_[0] = x;
   }
   return true;
+}
+
+template <class Comparator>
+void SkipList<Comparator>::FindPositions(const DecodedKey* keys, std::size_t n,
+                                         Position* out) const {
+  assert(n <= kMaxPositions);
+  Node* x[kMaxPositions];     // each search's node: last before its key so far
+  Node* next[kMaxPositions];  // its successor at the current level, being fetched
+  std::size_t active[kMaxPositions];
+  const int top = GetMaxHeight() - 1;
+  for (std::size_t j = 0; j < n; ++j) {
+    x[j] = head_;
+    for (int level = top + 1; level < kMaxHeight; ++level) {
+      out[j].prev[level] = head_;
+    }
+  }
+  for (int level = top; level >= 0; --level) {
+    std::size_t num_active = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      next[j] = x[j]->NoBarrierNext(level);
+      __builtin_prefetch(next[j]);
+      active[num_active++] = j;
+    }
+    while (num_active > 0) {
+      std::size_t still = 0;
+      for (std::size_t k = 0; k < num_active; ++k) {
+        const std::size_t j = active[k];
+        Node* const nx = next[j];
+        if (nx != nullptr && compare_(nx->Key(), keys[j]) < 0) {
+          x[j] = nx;
+          next[j] = nx->NoBarrierNext(level);
+          __builtin_prefetch(next[j]);  // a prefetch of null is a no-op
+          active[still++] = j;
+        } else {
+          out[j].prev[level] = x[j];
+        }
+      }
+      num_active = still;
+    }
+  }
+}
+
+template <class Comparator>
+void SkipList<Comparator>::AimSplice(const DecodedKey& key, const Position& pos) {
+  // At each level the last node before `key` is pos.prev[level] or the
+  // largest node inserted since (all smaller than key): every insert leaves
+  // the splice, at each level, at or after the largest node inserted there.
+  // So the splice node is kept when it lies between pos.prev and key, and
+  // pos.prev taken otherwise: either way the splice is then the last node
+  // before key at every level, which nests and brackets key at level 0.
+  const int max_height = GetMaxHeight();
+  for (int level = 0; level < max_height; ++level) {
+    Node* const found = pos.prev[level];
+    Node* const splice = splice_prev_[level];
+    if (splice == found) {
+      continue;
+    }
+    const bool keep = splice != head_ && compare_(splice->Key(), key) < 0 &&
+                      (found == head_ ||
+                       compare_(found->Key(), compare_.Decode(splice->Key())) < 0);
+    if (!keep) {
+      splice_prev_[level] = found;
+      splice_next_[level] = found->NoBarrierNext(level);
+    }
+  }
 }
 
 template <class Comparator>

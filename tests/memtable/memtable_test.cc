@@ -508,6 +508,41 @@ TEST(MemTableTest, VariedKeysInSortedRuns) {
   AddAllAndCheck(order);
 }
 
+// Random updates in groups of 1 to 40, each added in internal-key order by
+// AddSorted, as the entries of a sorted write batch are: their skip-list
+// positions are found 16 at a time, before any of them goes in.
+TEST(MemTableTest, VariedKeysInSortedGroups) {
+  std::mt19937_64 rng(25);
+  std::vector<Update> updates = VariedUpdates(rng);
+  std::shuffle(updates.begin(), updates.end(), rng);
+  std::vector<std::vector<Update>> groups;
+  for (std::size_t i = 0; i < updates.size();) {
+    const std::size_t len = std::min<std::size_t>(1 + rng() % 40, updates.size() - i);
+    groups.emplace_back(updates.begin() + i, updates.begin() + i + len);
+    std::sort(groups.back().begin(), groups.back().end(), InternalOrder);
+    i += len;
+  }
+  for (Aids aids : kAids) {
+    SCOPED_TRACE("filter bytes " + std::to_string(aids.filter_bytes) + ", index bytes " +
+                 std::to_string(aids.index_bytes));
+    MemTable mem(1, nullptr, aids.filter_bytes, aids.index_bytes);
+    Model model;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      std::vector<MemTable::SortedEntry> entries;
+      for (const Update& u : groups[g]) {
+        entries.push_back({u.user_key, u.value, u.seq, u.type});
+        model[InternalKey(u.user_key, u.seq, u.type)] = u.value;
+      }
+      mem.AddSorted(entries);
+      if (g < 20 || g % 20 == 0) {
+        ASSERT_NO_FATAL_FAILURE(ExpectMatches(mem, model)) << "after group " << g;
+      }
+    }
+    ExpectMatches(mem, model);
+    EXPECT_EQ(mem.num_entries(), updates.size());
+  }
+}
+
 // Fillseq-like: ascending 16-byte keys, then a second pass of newer
 // versions of the same keys, also ascending (each version sorts before the
 // previous one, so the splice is missed at the first insert of each key).

@@ -307,6 +307,64 @@ TEST(SkipListTest, InsertBetweenAtTheSpliceKeepsTheSpliceTrue) {
   EXPECT_GT(linked, 0);
 }
 
+// Groups of ascending keys, as a sorted write batch gives them: their
+// positions found together (FindPositions), then each inserted after the
+// splice is aimed at it. Between groups, single inserts of larger and
+// smaller keys leave the splice anywhere; with some groups, keys are also
+// linked by InsertBetween beside their neighbours (as the memtable does for
+// keys it already holds) between the aim and the insert of the next key.
+TEST(SkipListTest, SortedGroupsInsertedFromFoundPositions) {
+  Arena arena;
+  List list(U64Comparator{}, &arena);
+  std::set<std::uint64_t> model;
+  std::map<std::uint64_t, const char*> address;
+  std::mt19937_64 rng(11);
+  auto alloc = [&](std::uint64_t k) {
+    char* p = list.AllocateKey(sizeof(k));
+    std::memcpy(p, &k, sizeof(k));
+    return p;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    const std::uint64_t lone = 1 + rng() % 4'000'000;
+    if (model.insert(lone).second) {
+      address[lone] = alloc(lone);
+      list.Insert(address[lone]);
+    }
+    std::set<std::uint64_t> group;
+    const std::size_t n = 1 + rng() % List::kMaxPositions;
+    // Narrow groups land between neighbours; wide ones span the list.
+    const std::uint64_t base = 1 + rng() % 4'000'000;
+    const std::uint64_t span = round % 2 == 0 ? 64 : 4'000'000;
+    while (group.size() < n) {
+      const std::uint64_t k = base + rng() % span;
+      if (!model.contains(k)) {
+        group.insert(k);
+      }
+    }
+    const std::vector<std::uint64_t> keys(group.begin(), group.end());
+    List::Position positions[List::kMaxPositions];
+    list.FindPositions(keys.data(), keys.size(), positions);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      char* p = alloc(keys[i]);
+      list.AimSplice(keys[i], positions[i]);
+      auto next = address.upper_bound(keys[i]);
+      const char* next_key = next == address.end() ? nullptr : next->second;
+      const char* prev_key = next == address.begin() ? nullptr : std::prev(next)->second;
+      if (round % 3 != 0 || !list.InsertBetween(p, prev_key, next_key)) {
+        const List::Neighbours at = list.Insert(p);
+        ASSERT_EQ(at.prev, prev_key) << keys[i];
+        ASSERT_EQ(at.next, next_key) << keys[i];
+      }
+      model.insert(keys[i]);
+      address[keys[i]] = p;
+    }
+    if (round < 64 || round % 499 == 0) {
+      ASSERT_NO_FATAL_FAILURE(ExpectMatches(list, model)) << "after round " << round;
+    }
+  }
+  ExpectMatches(list, model);
+}
+
 // Readers iterate, seek and step both ways while one writer inserts in
 // sequential runs and at random. Every key published before a reader's
 // operation must be found; what it sees must be sorted.
