@@ -37,6 +37,27 @@ inline const char* DecodeEntry(const char* p, const char* limit, std::uint32_t* 
   return p;
 }
 
+// The whole key stored at restart point `index` of the entries
+// [data, data + restarts), whose restart array starts at data + restarts;
+// false when the entry there is malformed or not a restart entry.
+// REQUIRES: index < the number of restart points.
+inline bool DecodeRestartKey(const char* data, std::uint32_t restarts, std::uint32_t index,
+                             std::string_view* key) {
+  const std::uint32_t offset = DecodeFixed32(data + restarts + std::size_t{index} * 4);
+  std::uint32_t shared = 0;
+  std::uint32_t non_shared = 0;
+  std::uint32_t value_size = 0;
+  const char* p =
+      offset < restarts
+          ? DecodeEntry(data + offset, data + restarts, &shared, &non_shared, &value_size)
+          : nullptr;
+  if (p == nullptr || shared != 0) {
+    return false;
+  }
+  *key = std::string_view(p, non_shared);
+  return true;
+}
+
 }  // namespace
 
 Block::Block(BlockContents contents) : contents_(std::move(contents)) {
@@ -57,20 +78,7 @@ Block::Block(BlockContents contents) : contents_(std::move(contents)) {
 
 bool Block::RestartKey(std::uint32_t index, std::string_view* key) const {
   assert(well_formed_ && index < num_restarts_);
-  const char* data = contents_.data.data();
-  const std::uint32_t offset = DecodeFixed32(data + restart_offset_ + std::size_t{index} * 4);
-  std::uint32_t shared = 0;
-  std::uint32_t non_shared = 0;
-  std::uint32_t value_size = 0;
-  const char* p = offset < restart_offset_
-                      ? DecodeEntry(data + offset, data + restart_offset_, &shared,
-                                    &non_shared, &value_size)
-                      : nullptr;
-  if (p == nullptr || shared != 0) {
-    return false;
-  }
-  *key = std::string_view(p, non_shared);
-  return true;
+  return DecodeRestartKey(contents_.data.data(), restart_offset_, index, key);
 }
 
 std::unique_ptr<InternalIterator> Block::NewIterator(BlockKeyOrder order) const {
@@ -225,21 +233,13 @@ void BlockIter::Seek(std::string_view target, std::uint32_t first, std::uint32_t
   // entries store whole keys, so they are compared in place.
   std::uint32_t right = std::min(last, num_restarts_ - 1);
   std::uint32_t left = std::min(first, right);
-  const char* limit = data_ + restarts_;
   while (left < right) {
     const std::uint32_t mid = left + (right - left + 1) / 2;
-    const std::uint32_t offset = GetRestartPoint(mid);
-    std::uint32_t shared = 0;
-    std::uint32_t non_shared = 0;
-    std::uint32_t value_size = 0;
-    const char* p = offset < restarts_
-                        ? DecodeEntry(data_ + offset, limit, &shared, &non_shared, &value_size)
-                        : nullptr;
-    if (p == nullptr || shared != 0) {
+    std::string_view mid_key;
+    if (!DecodeRestartKey(data_, restarts_, mid, &mid_key)) {
       CorruptionError("bad restart entry");
       return;
     }
-    const std::string_view mid_key(p, non_shared);
     if (order_ == BlockKeyOrder::kInternal && mid_key.size() < kTrailerSize) {
       CorruptionError("internal key shorter than its trailer");
       return;
