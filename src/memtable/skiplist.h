@@ -38,6 +38,7 @@ template <class Comparator>
 class SkipList {
  private:
   struct Node;
+  static constexpr int kMaxHeight = 12;
 
  public:
   using DecodedKey = typename Comparator::DecodedKey;
@@ -70,7 +71,7 @@ class SkipList {
   // Where a key goes: the last node before it at every level, as a search
   // found them.
   struct Position {
-    Node* prev[12];  // kMaxHeight
+    Node* prev[kMaxHeight];
   };
   // Most keys FindPositions takes at once.
   static constexpr std::size_t kMaxPositions = 16;
@@ -126,8 +127,6 @@ class SkipList {
   };
 
  private:
-  static constexpr int kMaxHeight = 12;
-  static_assert(sizeof(Position::prev) / sizeof(Node*) == kMaxHeight);
 
   int GetMaxHeight() const { return max_height_.load(std::memory_order_relaxed); }
   Node* AllocateNode(std::size_t key_size, int height);
