@@ -20,10 +20,9 @@ class PinnedBlock {
   PinnedBlock& operator=(const PinnedBlock&) = delete;
 
   // The held block; null when empty.
-  const Block* get() const { return block_; }
+  const Block* get() const { return in_place_ ? &*in_place_ : shared_.get(); }
 
   void Reset() {
-    block_ = nullptr;
     in_place_.reset();
     shared_.reset();
   }
@@ -33,18 +32,16 @@ class PinnedBlock {
   const Block& SetInPlace(BlockContents contents) {
     shared_.reset();
     in_place_.reset();
-    block_ = &in_place_.emplace(std::move(contents));
-    return *block_;
+    return in_place_.emplace(std::move(contents));
   }
 
   void SetShared(std::shared_ptr<const Block> block) {
     in_place_.reset();
     shared_ = std::move(block);
-    block_ = shared_.get();
   }
 
  private:
-  const Block* block_ = nullptr;  // in_place_, shared_, or null
+  // At most one is set.
   std::optional<Block> in_place_;
   std::shared_ptr<const Block> shared_;
 };
