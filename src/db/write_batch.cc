@@ -171,7 +171,7 @@ class SortedMemTableInserter final : public WriteBatch::Handler {
   void Finish() {
     std::sort(entries_.begin(), entries_.end(),
               [](const MemTable::SortedEntry& a, const MemTable::SortedEntry& b) {
-                const int c = a.key.compare(b.key);
+                const int c = CompareUserKeys(a.key, b.key);
                 return c != 0 ? c < 0 : a.seq > b.seq;
               });
     mem_->AddSorted(entries_);
